@@ -13,30 +13,31 @@ import (
 // (by extent) is the twin of the k-th Joliet directory; fixJoliet repoints the records.
 
 // fixJoliet repairs the Joliet subdirectory records of an image go-diskfs wrote.
-func fixJoliet(f *os.File, pvd, svd volumeDescriptor) error {
+// It returns the Joliet twin of every primary directory extent.
+func fixJoliet(f *os.File, pvd, svd volumeDescriptor) (map[uint32]uint32, error) {
 	proot, err := rootRecord(pvd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	primary := []uint32{proot.extent}
-	err = walkTree(f, proot, func(_ string, rec dirRecord) error {
+	err = walkTree(f, proot, false, func(_ string, rec dirRecord, _ rrInfo) error {
 		if rec.isDir() && !rec.isDot() {
 			primary = append(primary, rec.extent)
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	joliet, err := pathTableExtents(f, svd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	slices.Sort(primary)
 	primary = slices.Compact(primary)
 	slices.Sort(joliet)
 	if len(primary) != len(joliet) {
-		return fmt.Errorf("primary tree has %d directories, Joliet tree %d", len(primary), len(joliet))
+		return nil, fmt.Errorf("primary tree has %d directories, Joliet tree %d", len(primary), len(joliet))
 	}
 	twin := make(map[uint32]uint32, len(primary))
 	isJoliet := make(map[uint32]bool, len(joliet))
@@ -48,18 +49,18 @@ func fixJoliet(f *os.File, pvd, svd volumeDescriptor) error {
 	for _, ext := range joliet {
 		first := make([]byte, 34)
 		if _, err := f.ReadAt(first, int64(ext)*sectorSize); err != nil {
-			return fmt.Errorf("reading Joliet directory at sector %d: %w", ext, err)
+			return nil, fmt.Errorf("reading Joliet directory at sector %d: %w", ext, err)
 		}
 		rec, err := parseRecord(first, int64(ext)*sectorSize)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		size[ext] = rec.size
 	}
 	for _, ext := range joliet {
 		recs, err := readDir(f, ext, size[ext])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, rec := range recs {
 			if !rec.isDir() || rec.isDot() || isJoliet[rec.extent] {
@@ -67,14 +68,14 @@ func fixJoliet(f *os.File, pvd, svd volumeDescriptor) error {
 			}
 			to, ok := twin[rec.extent]
 			if !ok {
-				return fmt.Errorf("Joliet record at byte %d points at sector %d, no directory", rec.off, rec.extent)
+				return nil, fmt.Errorf("Joliet record at byte %d points at sector %d, no directory", rec.off, rec.extent)
 			}
 			if _, err := f.WriteAt(append(bothEndian32(to), bothEndian32(size[to])...), rec.off+2); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
-	return nil
+	return twin, nil
 }
 
 // pathTableExtents lists the directory extents of a volume's type L path table.

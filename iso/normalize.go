@@ -1,6 +1,7 @@
 package iso
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -14,25 +15,51 @@ import (
 // Finalize, in place, so that the same tree and ModTime always give the same bytes. It only
 // overwrites fixed-width fields; no record moves.
 
-// normalize fixes every timestamp in the image to t (UTC), owner and group to 0 and the link
-// count of non-directories to 1.
-func normalize(f *os.File, t time.Time) error {
-	t = t.UTC()
+// finishImage turns what go-diskfs wrote over placeholders into the final image: Joliet
+// records repaired, 8.3 layout made canonical, times and owners fixed, file data copied in,
+// the file cut to the volume size. catalog and pinned are the boot catalog and boot image
+// paths, whose bytes go-diskfs already wrote.
+func finishImage(ctx context.Context, f *os.File, srcDir string, t time.Time, catalog string, pinned map[string]bool) error {
 	vds, err := readDescriptors(f)
 	if err != nil {
 		return err
 	}
 	var pvd *volumeDescriptor
+	var twins map[uint32]uint32
 	for i, vd := range vds {
 		switch {
 		case vd.kind() == vdPrimary && pvd == nil:
 			pvd = &vds[i]
 		case vd.joliet() && pvd != nil:
-			if err := fixJoliet(f, *pvd, vd); err != nil {
+			if twins, err = fixJoliet(f, *pvd, vd); err != nil {
 				return fmt.Errorf("repairing the Joliet tree: %w", err)
 			}
 		}
 	}
+	if pvd == nil {
+		return fmt.Errorf("no primary volume descriptor: %w", ErrNotISO)
+	}
+	if err := canonicalize(f, *pvd, twins, catalog, pinned); err != nil {
+		return fmt.Errorf("making 8.3 names reproducible: %w", err)
+	}
+	if err := normalize(f, vds, t); err != nil {
+		return err
+	}
+	skip := map[string]bool{catalog: true}
+	for p := range pinned {
+		skip[p] = true
+	}
+	if err := fillData(ctx, f, *pvd, srcDir, skip); err != nil {
+		return err
+	}
+	blocks := binary.LittleEndian.Uint32(pvd.raw[80:84])
+	return f.Truncate(int64(blocks) * sectorSize)
+}
+
+// normalize fixes every timestamp in the image to t (UTC), owner and group to 0, modes as
+// mkisofs -r sets them, and the link count of non-directories to 1.
+func normalize(f *os.File, vds []volumeDescriptor, t time.Time) error {
+	t = t.UTC()
 	short := dirDate(t)
 	for _, vd := range vds {
 		if vd.kind() != vdPrimary && vd.kind() != vdSupplementary {
@@ -58,7 +85,7 @@ func normalize(f *os.File, t time.Time) error {
 			return fmt.Errorf("patching root record date: %w", err)
 		}
 		rockRidge := vd.kind() == vdPrimary
-		err = walkTree(f, root, func(_ string, rec dirRecord) error {
+		err = walkTree(f, root, false, func(_ string, rec dirRecord, _ rrInfo) error {
 			if _, err := f.WriteAt(short, rec.off+18); err != nil {
 				return fmt.Errorf("patching record date at byte %d: %w", rec.off, err)
 			}

@@ -203,9 +203,11 @@ func rootRecord(v volumeDescriptor) (dirRecord, error) {
 	return parseRecord(v.raw[156:190], v.sector*sectorSize+156)
 }
 
-// walkTree visits every record of the tree under root depth first, in on-disk order. Each
-// directory extent is visited once, so a looping or shared extent cannot recurse forever.
-func walkTree(r io.ReaderAt, root dirRecord, visit func(parent string, rec dirRecord) error) error {
+// walkTree visits every record of the tree under root depth first, in on-disk order, with the
+// slash-separated path of its directory ("" for the root). With rockRidge, paths and info come
+// from Rock Ridge entries. Each directory extent is visited once, so a looping or shared
+// extent cannot recurse forever.
+func walkTree(r io.ReaderAt, root dirRecord, rockRidge bool, visit func(dir string, rec dirRecord, rr rrInfo) error) error {
 	seen := map[uint32]bool{}
 	var walk func(dir dirRecord, name string) error
 	walk = func(dir dirRecord, name string) error {
@@ -218,11 +220,21 @@ func walkTree(r io.ReaderAt, root dirRecord, visit func(parent string, rec dirRe
 			return err
 		}
 		for _, rec := range recs {
-			if err := visit(name, rec); err != nil {
+			var rr rrInfo
+			if rockRidge {
+				if rr, err = readRR(r, rec, 0); err != nil {
+					return err
+				}
+			}
+			if err := visit(name, rec, rr); err != nil {
 				return err
 			}
 			if rec.isDir() && !rec.isDot() {
-				if err := walk(rec, name+"/"+string(rec.ident)); err != nil {
+				child := recordName(rec, rr)
+				if name != "" {
+					child = name + "/" + child
+				}
+				if err := walk(rec, child); err != nil {
 					return err
 				}
 			}

@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/diskfs/go-diskfs/backend/file"
@@ -116,15 +118,19 @@ func Write(ctx context.Context, srcDir, outPath string, opts WriteOptions) error
 		return fmt.Errorf("creating the staging directory (set WriteOptions.Workspace to a writable directory): %w", err)
 	}
 	defer os.RemoveAll(stage)
-	if err := stageTree(ctx, srcDir, stage, opts.logger()); err != nil {
+	pinned := map[string]bool{}
+	for _, b := range opts.Boot {
+		pinned[strings.TrimPrefix(path.Clean("/"+b.Path), "/")] = true
+	}
+	if err := stageTree(ctx, srcDir, stage, pinned, opts.logger()); err != nil {
 		return err
 	}
-	return writeStaged(ctx, stage, outPath, label, mtime, opts)
+	return writeStaged(ctx, srcDir, stage, outPath, label, mtime, pinned, opts)
 }
 
-// writeStaged runs go-diskfs over a staged tree and normalizes the result. go-diskfs removes
-// the staging directory when it finishes.
-func writeStaged(ctx context.Context, stage, outPath, label string, mtime time.Time, opts WriteOptions) (err error) {
+// writeStaged runs go-diskfs over the staged placeholders, then finishes the image in place.
+// go-diskfs removes the staging directory when it succeeds.
+func writeStaged(ctx context.Context, srcDir, stage, outPath, label string, mtime time.Time, pinned map[string]bool, opts WriteOptions) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(outPath), "."+filepath.Base(outPath)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("creating %s: %w", outPath, err)
@@ -135,7 +141,7 @@ func writeStaged(ctx context.Context, stage, outPath, label string, mtime time.T
 			os.Remove(tmp.Name())
 		}
 	}()
-	fsys, err := iso9660.Create(file.New(tmp, false), 0, 0, sectorSize, stage)
+	fsys, err := iso9660.Create(sparseStorage{file.New(tmp, false), tmp}, 0, 0, sectorSize, stage)
 	if err != nil {
 		return fmt.Errorf("preparing ISO image %s: %w", outPath, err)
 	}
@@ -147,8 +153,10 @@ func writeStaged(ctx context.Context, stage, outPath, label string, mtime time.T
 		DeepDirectories:  true,
 		VolumeIdentifier: label,
 	}
+	catalog := ""
 	if len(opts.Boot) > 0 {
 		fo.ElTorito = eltoritoSpec(opts.Boot, opts.BootCatalog)
+		catalog = strings.TrimPrefix(path.Clean("/"+fo.ElTorito.BootCatalog), "/")
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -156,8 +164,8 @@ func writeStaged(ctx context.Context, stage, outPath, label string, mtime time.T
 	if err := fsys.Finalize(fo); err != nil {
 		return fmt.Errorf("writing ISO image %s: %w", outPath, err)
 	}
-	if err := normalize(tmp, mtime); err != nil {
-		return fmt.Errorf("fixing times in %s: %w", outPath, err)
+	if err := finishImage(ctx, tmp, srcDir, mtime, catalog, pinned); err != nil {
+		return fmt.Errorf("writing ISO image %s: %w", outPath, err)
 	}
 	if err := tmp.Sync(); err != nil {
 		return fmt.Errorf("writing %s: %w", outPath, err)
@@ -174,9 +182,11 @@ func writeStaged(ctx context.Context, stage, outPath, label string, mtime time.T
 	return nil
 }
 
-// stageTree mirrors src into dst: directories are created, files hard-linked (copied when the
-// link fails, e.g. across filesystems), symlinks recreated. WalkDir goes in lexical order.
-func stageTree(ctx context.Context, src, dst string, log *slog.Logger) error {
+// stageTree mirrors src into dst for go-diskfs: directories and symlinks are recreated, regular
+// files become sparse placeholders of their size (their bytes are copied in after layout),
+// except the pinned boot images, which are hard-linked (copied when linking fails, e.g. across
+// filesystems) because go-diskfs reads them. WalkDir goes in lexical order.
+func stageTree(ctx context.Context, src, dst string, pinned map[string]bool, log *slog.Logger) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("reading the tree to write: %w", err)
@@ -208,7 +218,13 @@ func stageTree(ctx context.Context, src, dst string, log *slog.Logger) error {
 			if fi.Size() > MaxFileSize {
 				return fmt.Errorf("%s is %d bytes; split it below 4 GiB or leave it out: %w", p, fi.Size(), ErrFileTooLarge)
 			}
-			return linkOrCopy(p, target, log)
+			if pinned[filepath.ToSlash(rel)] {
+				return linkOrCopy(p, target, log)
+			}
+			if err := placeholder(target, fi.Size(), fi.Mode()&0o111 != 0); err != nil {
+				return fmt.Errorf("staging %s: %w", p, err)
+			}
+			return nil
 		default:
 			return fmt.Errorf("%s is a %s; only files, directories and symlinks go in an ISO image", p, t.String())
 		}

@@ -202,3 +202,36 @@ func TestWriteLabel(t *testing.T) {
 		t.Errorf("32-character label refused: %v", err)
 	}
 }
+
+// go-diskfs numbers colliding 8.3 names in map order; these two groups compete for
+// KERNEL_0.10_... and used to swap between runs.
+func TestWriteReproducibleWith83Collisions(t *testing.T) {
+	xorriso := testutil.RequireTool(t, "xorriso")
+	src := t.TempDir()
+	names := []string{"kernel-tools-3.10.0.rpm", "kernel-tools-libs-3.10.0.rpm", "kernel-debug-3.10.0.rpm", "kernel-devel-3.10.0.rpm", "kernel-doc-3.10.0.rpm"}
+	for i, n := range names {
+		// different sizes, so a swapped layout cannot hide
+		if err := os.WriteFile(filepath.Join(src, n), bytes.Repeat([]byte(n), 200*(i+1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var first string
+	for i := 0; i < 12; i++ {
+		out := writeFixture(t, src, WriteOptions{Joliet: true})
+		if sum := fileSHA(t, out); first == "" {
+			first = sum
+			ex := filepath.Join(t.TempDir(), "x")
+			if o, err := exec.Command(xorriso, "-osirrox", "on", "-indev", out, "-extract", "/", ex).CombinedOutput(); err != nil {
+				t.Fatalf("xorriso -extract: %v\n%s", err, o)
+			}
+			for i, n := range names {
+				b, err := os.ReadFile(filepath.Join(ex, n))
+				if err != nil || !bytes.Equal(b, bytes.Repeat([]byte(n), 200*(i+1))) {
+					t.Errorf("extracted %s differs: %v", n, err)
+				}
+			}
+		} else if sum != first {
+			t.Fatalf("write %d gave %s, first gave %s", i, sum, first)
+		}
+	}
+}
