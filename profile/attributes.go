@@ -10,6 +10,8 @@ import (
 type Scope string
 
 const (
+	// ScopeDefault holds the built-in components' defaults (zookeeper.tick_time, ...), below global.
+	ScopeDefault   Scope = "default"
 	ScopeGlobal    Scope = "global"
 	ScopeRole      Scope = "role"
 	ScopeHost      Scope = "host"

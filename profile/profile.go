@@ -101,7 +101,10 @@ type File struct {
 	Append  bool
 	// Expanded lets the shell expand variables in Content at install time (vars="expanded").
 	Expanded bool
-	Source   Source
+	// Expr, when set, is a shell command whose output becomes the file (Stacki's expr=);
+	// Content is then empty.
+	Expr   string
+	Source Source
 }
 
 // Stage is when a script runs, in Stacki 5.x terms.
@@ -120,6 +123,8 @@ type Script struct {
 	Stage       Stage
 	Interpreter string // empty means the default shell
 	NoChroot    bool   // runs outside the installed system (--nochroot)
+	// Args are further section arguments passed through from arg= (such as --erroronfail).
+	Args []string
 	// Steps keep shell text and embedded <file> elements in document order.
 	Steps  []Step
 	Source Source
