@@ -3,6 +3,7 @@ package recipes
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -72,13 +73,15 @@ func (r *Recipe) decodeGlobalAttributes(bs []*hcl.Block, ctx *hcl.EvalContext) h
 		}
 		sortByPos(list)
 		for _, a := range list {
-			if d := seen.add("attribute", a.Name, a.NameRange); d != nil {
-				diags = append(diags, d)
-				continue
-			}
-			v, d := attributeValue(a.Name, a.Expr, ctx)
+			flat, d := flattenAttribute(a.Name, a.Expr, ctx, a.NameRange)
 			diags = append(diags, d...)
-			r.Attributes = append(r.Attributes, Attribute{Name: a.Name, Value: v, Range: a.NameRange})
+			for _, fa := range flat {
+				if d := seen.add("attribute", fa.Name, a.NameRange); d != nil {
+					diags = append(diags, d)
+					continue
+				}
+				r.Attributes = append(r.Attributes, fa)
+			}
 		}
 	}
 	return diags
@@ -114,40 +117,60 @@ func attributeMap(expr hcl.Expression, ctx *hcl.EvalContext) ([]Attribute, hcl.D
 			}
 			k = cty.StringVal(name)
 		}
-		name := k.AsString()
-		if d := seen.add("attribute", name, kv.Key.Range()); d != nil {
-			diags = append(diags, d)
-			continue
-		}
-		v, d := attributeValue(name, kv.Value, ctx)
+		flat, d := flattenAttribute(k.AsString(), kv.Value, ctx, kv.Key.Range())
 		diags = append(diags, d...)
-		out = append(out, Attribute{Name: name, Value: v, Range: kv.Key.Range()})
+		for _, fa := range flat {
+			if d := seen.add("attribute", fa.Name, kv.Key.Range()); d != nil {
+				diags = append(diags, d)
+				continue
+			}
+			out = append(out, fa)
+		}
 	}
 	return out, diags
 }
 
-// attributeValue turns a value into the string Stacki stores; only scalars are attributes.
-func attributeValue(name string, expr hcl.Expression, ctx *hcl.EvalContext) (string, hcl.Diagnostics) {
-	v, diags := expr.Value(ctx)
-	if diags.HasErrors() || !v.IsKnown() {
-		return "", diags
-	}
+func scalarString(v cty.Value) (string, error) {
 	if v.IsNull() {
-		return "", append(diags, errorAt(expr.Range().Ptr(), "Null attribute", fmt.Sprintf("Attribute %q has no value; give it one or remove it.", name)))
+		return "", fmt.Errorf("has no value; give it one or remove it")
 	}
 	switch v.Type() {
 	case cty.String:
-		return v.AsString(), diags
+		return v.AsString(), nil
 	case cty.Bool:
-		if v.True() {
-			return "true", diags
-		}
-		return "false", diags
+		return strconv.FormatBool(v.True()), nil
 	case cty.Number:
-		return v.AsBigFloat().Text('f', -1), diags
+		return v.AsBigFloat().Text('f', -1), nil
 	}
-	return "", append(diags, errorAt(expr.Range().Ptr(), "Invalid attribute value",
-		fmt.Sprintf("Attribute %q is a %s; attributes are strings, numbers or booleans (join a list with join(\",\", ...)).", name, v.Type().FriendlyName())))
+	return "", fmt.Errorf("is a %s; attributes are strings, numbers or booleans (join a list with join(\",\", ...))", v.Type().FriendlyName())
+}
+
+// flattenAttribute expands an object value into dotted attribute names, so
+// keepalived = { virtual_ip = "..." } defines keepalived.virtual_ip, as Stacki spells it.
+func flattenAttribute(name string, expr hcl.Expression, ctx *hcl.EvalContext, rng hcl.Range) ([]Attribute, hcl.Diagnostics) {
+	v, diags := expr.Value(ctx)
+	if diags.HasErrors() || !v.IsKnown() {
+		return nil, diags
+	}
+	var out []Attribute
+	var walk func(prefix string, v cty.Value)
+	walk = func(prefix string, v cty.Value) {
+		if !v.IsNull() && (v.Type().IsObjectType() || v.Type().IsMapType()) {
+			for it := v.ElementIterator(); it.Next(); {
+				k, ev := it.Element()
+				walk(prefix+"."+k.AsString(), ev)
+			}
+			return
+		}
+		s, err := scalarString(v)
+		if err != nil {
+			diags = append(diags, errorAt(expr.Range().Ptr(), "Invalid attribute value", fmt.Sprintf("Attribute %q %s.", prefix, err)))
+			return
+		}
+		out = append(out, Attribute{Name: prefix, Value: s, Range: rng})
+	}
+	walk(name, v)
+	return out, diags
 }
 
 type roleBlock struct {

@@ -50,7 +50,7 @@ func (r *Recipe) check(opts Options) hcl.Diagnostics {
 			}
 		}
 		if _, ok := roles[h.Role]; !ok {
-			diags = append(diags, errorAt(h.Range.Ptr(), "Unknown role",
+			diags = append(diags, errorAt(h.RoleRange.Ptr(), "Unknown role",
 				fmt.Sprintf("Host %s has role %q, which no role block defines%s; defined roles: %s.", h.Name, h.Role, suggestion(h.Role, roleNames), list(roleNames))))
 		}
 	}

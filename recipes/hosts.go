@@ -60,7 +60,7 @@ func (r *Recipe) decodeHost(b *hcl.Block, ctx *hcl.EvalContext) hcl.Diagnostics 
 		return diags
 	}
 	attrs, _ := b.Body.JustAttributes()
-	h := Host{Name: b.Labels[0], Role: raw.Role, Rack: raw.Rack, Rank: r.nextRank(raw.Rack), Range: b.DefRange}
+	h := Host{Name: b.Labels[0], Role: raw.Role, Rack: raw.Rack, Rank: r.nextRank(raw.Rack), Range: b.DefRange, RoleRange: *exprRange(attrs, "role", b)}
 	if raw.Rank != nil {
 		h.Rank = *raw.Rank
 	}
@@ -128,7 +128,7 @@ func (r *Recipe) decodeHostRange(b *hcl.Block, ctx *hcl.EvalContext) hcl.Diagnos
 		}
 		r.Hosts = append(r.Hosts, Host{
 			Name: name, Role: raw.Role, Addr: addr, Rack: raw.Rack, Rank: r.nextRank(raw.Rack),
-			Attributes: hostAttrs, Range: b.DefRange,
+			Attributes: hostAttrs, Range: b.DefRange, RoleRange: *exprRange(attrs, "role", b),
 		})
 		addr = addr.Next()
 	}

@@ -46,11 +46,11 @@ var topSchema = &hcl.BodySchema{
 }
 
 // Load parses, decodes and checks a recipe. It keeps going after an error so the diagnostics
-// hold every problem at once; the recipe is nil only when the file cannot be parsed at all.
+// hold every problem at once. With errors, the recipe is incomplete: use it only for its Files.
 func Load(path string, opts Options) (*Recipe, hcl.Diagnostics) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, hcl.Diagnostics{{
+		return &Recipe{Path: path}, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Cannot read recipe",
 			Detail:   fmt.Sprintf("%s; check the path.", err),
@@ -64,10 +64,10 @@ func Load(path string, opts Options) (*Recipe, hcl.Diagnostics) {
 func LoadSource(path string, src []byte, opts Options) (*Recipe, hcl.Diagnostics) {
 	p := hclparse.NewParser()
 	file, diags := p.ParseHCL(src, path)
-	if diags.HasErrors() {
-		return nil, diags
-	}
 	r := &Recipe{Path: path, Dir: filepath.Dir(path), Files: p.Files()}
+	if diags.HasErrors() {
+		return r, diags
+	}
 	content, d := file.Body.Content(topSchema)
 	diags = append(diags, d...)
 
@@ -99,7 +99,26 @@ func LoadSource(path string, src []byte, opts Options) (*Recipe, hcl.Diagnostics
 	}
 
 	diags = append(diags, r.check(opts)...)
+	sortDiagnostics(diags)
 	return r, diags
+}
+
+// sortDiagnostics orders diagnostics by position, so a user reads them top to bottom.
+func sortDiagnostics(diags hcl.Diagnostics) {
+	pos := func(d *hcl.Diagnostic) (string, int) {
+		if d.Subject == nil {
+			return "", 0
+		}
+		return d.Subject.Filename, d.Subject.Start.Byte
+	}
+	sort.SliceStable(diags, func(i, j int) bool {
+		fi, bi := pos(diags[i])
+		fj, bj := pos(diags[j])
+		if fi != fj {
+			return fi < fj
+		}
+		return bi < bj
+	})
 }
 
 // firstSeen remembers where each name was first defined, so a duplicate can point at it.

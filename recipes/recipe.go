@@ -130,6 +130,7 @@ type Host struct {
 	Rank       int
 	Attributes []Attribute
 	Range      hcl.Range // the host block, or the hosts block it was expanded from
+	RoleRange  hcl.Range // the role setting, where an unknown role is reported
 }
 
 // Node is a Stacki-style node XML file named by the recipe.

@@ -160,6 +160,8 @@ func decodeVariables(bs []*hcl.Block, p *hclparse.Parser, opts Options) (map[str
 				subject := v.rng
 				if e, set := raw[v.name]; set && e.Range().Filename != "" {
 					subject = e.Range()
+				} else if !set && v.block.Default != nil {
+					subject = v.block.Default.Range()
 				}
 				diags = append(diags, errorAt(subject.Ptr(), "Invalid value for variable",
 					fmt.Sprintf("Variable %q: %s (validation at %s).", v.name, vb.ErrorMessage, vb.Condition.Range())))

@@ -40,9 +40,11 @@ repository "docker-ce-stable" {
 }
 
 attributes {
-  mesos_cluster_name        = "indigo"
-  "keepalived.virtual_ip"   = "10.2.0.100"
-  "keepalived.interface"    = "eth0"
+  mesos_cluster_name = "indigo"
+  keepalived = {
+    virtual_ip = "10.2.0.100"
+    interface  = "eth0"
+  }
 }
 
 role "master" {
