@@ -89,6 +89,9 @@ func checkInput(in *Input) error {
 				return fmt.Errorf("%w: host %s: component %s runs as a container, which needs systemd; %s %s uses %s: install it from packages", ErrInput, in.Host, c.Name, o.Name, o.Release, o.Init)
 			}
 		}
+		if c.Name == "zookeeper" && !slices.ContainsFunc(in.Ensemble, func(m Member) bool { return m.Host == in.Host }) {
+			return fmt.Errorf("%w: host %s runs zookeeper but is not in the ensemble; the ensemble must list every zookeeper host", ErrInput, in.Host)
+		}
 		switch c.Name {
 		case "zookeeper", "mesos-master", "mesos-slave", "marathon", "chronos":
 			needZK = true
