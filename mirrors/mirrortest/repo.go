@@ -62,4 +62,3 @@ func (k *Key) SignRepomd(dir string) error {
 	}
 	return os.WriteFile(md+".asc", sig, 0o644)
 }
-
