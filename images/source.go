@@ -184,7 +184,6 @@ func openArchive(spec string) (*artifact, error) {
 	return &artifact{desc: d, img: img}, nil
 }
 
-
 func descriptorOf(img v1.Image) (v1.Descriptor, error) {
 	mt, err := img.MediaType()
 	if err != nil {

@@ -13,6 +13,7 @@ type blob struct {
 	digest v1.Hash
 	size   int64
 	open   func() (io.ReadCloser, error)
+	layer  bool // a layer (shared between images, so worth mounting), not a manifest or config
 }
 
 // walk lists every blob of an artifact tree, manifests first, in a fixed order, without
@@ -119,8 +120,7 @@ func (w *walker) image(img v1.Image) error {
 		if err != nil {
 			return fmt.Errorf("reading layer %s: %w", d.Digest, err)
 		}
-		w.add(blob{digest: d.Digest, size: d.Size, open: l.Compressed})
+		w.add(blob{digest: d.Digest, size: d.Size, open: l.Compressed, layer: true})
 	}
 	return nil
 }
-
