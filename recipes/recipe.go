@@ -168,7 +168,9 @@ type PalletOutput struct {
 type KickstartOutput struct {
 	// InstallFrom is "cdrom" or the URL of the mirror the installer reads.
 	InstallFrom string `hcl:"install_from,optional"`
-	Range       hcl.Range
+	// MirrorURL, when set, replaces every repository URL with <MirrorURL>/<repository>/.
+	MirrorURL string `hcl:"mirror_url,optional"`
+	Range     hcl.Range
 }
 
 // CloudInitOutput asks for cloud-init user-data.

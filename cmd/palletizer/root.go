@@ -22,6 +22,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(
 		newValidateCommand(),
 		newPlanCommand(),
+		newRenderCommand(),
 		newVersionCommand(),
 	)
 	// Unknown subcommands are usage errors too.

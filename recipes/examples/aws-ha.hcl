@@ -51,8 +51,8 @@ role "master" {
 role "slave" {
   components = ["mesos-slave", "docker"]
   attributes = {
-    "mesos.slave.resources"                     = "ports(*):[8000-9000,31000-32000]"
-    "mesos.slave.executor_registration_timeout" = "10mins"
+    "mesos-slave.resources" = "ports(*):[8000-9000,31000-32000]"
+    "mesos-slave.executor_registration_timeout" = "10mins"
   }
 }
 
@@ -66,19 +66,19 @@ hosts "master-%d" {
 host "slave-1" {
   role       = "slave"
   ip         = "172.31.2.21"
-  attributes = { "mesos.slave.attributes" = "host:slave-1" }
+  attributes = { "mesos-slave.attributes" = "host:slave-1" }
 }
 
 host "slave-2" {
   role       = "slave"
   ip         = "172.31.2.22"
-  attributes = { "mesos.slave.attributes" = "host:slave-2" }
+  attributes = { "mesos-slave.attributes" = "host:slave-2" }
 }
 
 host "slave-3" {
   role       = "slave"
   ip         = "172.31.2.23"
-  attributes = { "mesos.slave.attributes" = "host:slave-3" }
+  attributes = { "mesos-slave.attributes" = "host:slave-3" }
 }
 
 output "cloudinit" { gzip = "auto" }
