@@ -308,7 +308,7 @@ func (s *Store) transfer(ctx context.Context, p *Package, u string, f *os.File, 
 		if _, err := io.CopyN(io.Discard, rc, have); err != nil {
 			return err
 		}
-		return s.copyBody(p, rc, f, h, have, attempt, pr)
+		return s.copyBody(ctx, p, rc, f, h, have, attempt, pr)
 	}
 	rctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -347,7 +347,7 @@ func (s *Store) transfer(ctx context.Context, p *Package, u string, f *os.File, 
 		return &statusError{URL: u, Code: resp.StatusCode}
 	}
 	body := &stallReader{r: resp.Body, timeout: s.opts.StallTimeout, cancel: cancel}
-	err = s.copyBody(p, body, f, h, have, attempt, pr)
+	err = s.copyBody(ctx, p, body, f, h, have, attempt, pr)
 	if err != nil && context.Cause(rctx) == errStalled {
 		err = fmt.Errorf("%w after %d bytes", errStalled, pr.counted)
 	}
@@ -357,10 +357,14 @@ func (s *Store) transfer(ctx context.Context, p *Package, u string, f *os.File, 
 const progressEvery = 256 << 10
 
 // copyBody streams r into f and h, refusing more bytes than the metadata size.
-func (s *Store) copyBody(p *Package, r io.Reader, f *os.File, h hash.Hash, have int64, attempt int, pr *fileProgress) error {
+func (s *Store) copyBody(ctx context.Context, p *Package, r io.Reader, f *os.File, h hash.Hash, have int64, attempt int, pr *fileProgress) error {
 	buf := make([]byte, 64<<10)
 	n, sinceEvent := have, int64(0)
 	for {
+		// Checked here too: a body already buffered locally would not notice the cancel.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		m, err := r.Read(buf)
 		if m > 0 {
 			if p.Size > 0 && n+int64(m) > p.Size {
