@@ -5,7 +5,7 @@ package builder
 import (
 	"fmt"
 	"path/filepath"
-	"strconv"
+	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/palletizer/palletizer/profile"
@@ -104,8 +104,30 @@ func MakePlan(r *recipes.Recipe) (*Plan, hcl.Diagnostics) {
 	if n := len(p.Cluster.Masters); n > 0 {
 		p.Cluster.Quorum = n/2 + 1
 	}
+	profiles, err := NewProfiles(r, nil)
+	if err != nil {
+		return nil, hcl.Diagnostics{errorDiag("Cannot read node files", err)}
+	}
+	rolePackages := map[string]map[string]bool{}
 	for _, h := range r.Hosts {
-		attrs := HostAttributes(r, h)
+		prof, err := profiles.Host(h.Name)
+		if err != nil {
+			diags = append(diags, errorDiag("Cannot resolve host profile", err))
+			continue
+		}
+		if rolePackages[h.Role] == nil {
+			rolePackages[h.Role] = map[string]bool{}
+		}
+		for _, pkg := range prof.Packages {
+			if !pkg.Disabled {
+				name := pkg.Name
+				if pkg.Group {
+					name = "@" + name
+				}
+				rolePackages[h.Role][name] = true
+			}
+		}
+		attrs := prof.Attributes
 		ph := PlanHost{Name: h.Name, Role: h.Role, Address: h.Addr.String()}
 		for _, name := range attrs.Names() {
 			a := attrs[name]
@@ -114,7 +136,7 @@ func MakePlan(r *recipes.Recipe) (*Plan, hcl.Diagnostics) {
 		p.Hosts = append(p.Hosts, ph)
 	}
 	for _, role := range r.Roles {
-		pr := PlanRole{Name: role.Name, Components: append([]string{}, role.Components...), Packages: []string{}}
+		pr := PlanRole{Name: role.Name, Components: append([]string{}, role.Components...), Packages: sortedSet(rolePackages[role.Name])}
 		for _, c := range role.Components {
 			if m := role.InstallMode(c); m != recipes.InstallPackage {
 				if pr.Install == nil {
@@ -162,43 +184,17 @@ func MakePlan(r *recipes.Recipe) (*Plan, hcl.Diagnostics) {
 	return p, diags
 }
 
-// HostAttributes resolves a host's attributes: global < role < host, then the intrinsic ones.
-func HostAttributes(r *recipes.Recipe, h recipes.Host) profile.Attributes {
-	layer := func(scope profile.Scope, attrs []recipes.Attribute) profile.Layer {
-		l := profile.Layer{Scope: scope, Values: map[string]string{}, Where: map[string]string{}}
-		for _, a := range attrs {
-			l.Values[a.Name] = a.Value
-			l.Where[a.Name] = where(r, a.Range)
-		}
-		return l
-	}
-	var roleAttrs []recipes.Attribute
-	if role := r.Role(h.Role); role != nil {
-		roleAttrs = role.Attributes
-	}
-	return profile.Resolve(
-		layer(profile.ScopeGlobal, r.Attributes),
-		layer(profile.ScopeRole, roleAttrs),
-		layer(profile.ScopeHost, h.Attributes),
-		profile.Layer{Scope: profile.ScopeIntrinsic, Values: intrinsic(r, h)},
-	)
+func errorDiag(summary string, err error) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: err.Error()}
 }
 
-func intrinsic(r *recipes.Recipe, h recipes.Host) map[string]string {
-	return map[string]string{
-		profile.AttrHostname:   h.Name,
-		profile.AttrHostaddr:   h.Addr.String(),
-		profile.AttrAppliance:  h.Role,
-		profile.AttrRole:       h.Role,
-		profile.AttrRack:       strconv.Itoa(h.Rack),
-		profile.AttrRank:       strconv.Itoa(h.Rank),
-		profile.AttrOS:         r.Cluster.OS.Family,
-		profile.AttrOSVersion:  r.Cluster.OS.Release,
-		profile.AttrArch:       r.Cluster.Arch,
-		profile.AttrDomainname: r.Cluster.Domain,
-		profile.AttrCluster:    r.Cluster.Name,
-		profile.AttrVersion:    r.Cluster.Version,
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
+	sort.Strings(out)
+	return out
 }
 
 // where names a recipe position relative to the recipe's directory, for plans that are stable

@@ -66,8 +66,8 @@ func writePlan(w io.Writer, p *builder.Plan) error {
 		fmt.Fprintf(w, "  %s  role %s  %s\n", h.Name, h.Role, h.Address)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		for _, a := range h.Attributes {
-			if a.Scope == "intrinsic" {
-				continue
+			if a.Scope == "intrinsic" || a.Scope == "default" {
+				continue // derived or built-in values; --json shows them all
 			}
 			from := string(a.Scope)
 			if a.Where != "" {

@@ -30,6 +30,12 @@ variable "registry" {
   description = "The site registry the nodes pull from."
 }
 
+variable "keepalived_password" {
+  type        = string
+  default     = "demo-only"
+  description = "VRRP password shared by the balancers; set it with PALLETIZER_VAR_keepalived_password."
+}
+
 repository "docker-ce-stable" {
   type              = "rpm"
   baseurl           = "${var.upstream}/docker-ce/centos/7/x86_64/stable/"
@@ -44,6 +50,7 @@ attributes {
   keepalived = {
     virtual_ip = "10.2.0.100"
     interface  = "eth0"
+    password   = var.keepalived_password
   }
 }
 
