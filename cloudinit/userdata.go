@@ -108,7 +108,7 @@ func UserData(p *profile.Profile, opts Options) (Payload, error) {
 	var raw []byte
 	ud := Payload{ContentType: "text/cloud-config"}
 	if mime {
-		raw, err = multipart(d)
+		raw, err = mimeDocument(d)
 		ud.ContentType = "multipart/mixed"
 	} else {
 		raw, err = Render(p, opts)
@@ -139,10 +139,10 @@ func UserData(p *profile.Profile, opts Options) (Payload, error) {
 	return ud, nil
 }
 
-// multipart writes the cloud-config (without its runcmd) and every final-stage action as a
+// mimeDocument writes the cloud-config (without its runcmd) and every final-stage action as a
 // text/x-shellscript part. cloud-init's scripts-user runs the parts in file-name order after
 // packages and deferred files, so the names are numbered.
-func multipart(d *document) ([]byte, error) {
+func mimeDocument(d *document) ([]byte, error) {
 	cfgBytes, err := marshal(d.cfg)
 	if err != nil {
 		return nil, err
