@@ -23,6 +23,7 @@ func newRootCommand() *cobra.Command {
 		newValidateCommand(),
 		newPlanCommand(),
 		newRenderCommand(),
+		newBuildCommand(),
 		newVersionCommand(),
 	)
 	// Unknown subcommands are usage errors too.
