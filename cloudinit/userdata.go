@@ -9,8 +9,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/palletizer/palletizer/profile"
 )
@@ -189,13 +191,18 @@ func mimeDocument(d *document) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+var gzipPool = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression) // a valid level cannot fail
+	return zw
+}}
+
 // compress gzips with no file name and a zero modification time, so equal input gives equal bytes.
+// Writers are pooled: each holds about 1 MB of compressor state, and a build renders every host.
 func compress(raw []byte) ([]byte, error) {
 	var b bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
-	if err != nil {
-		return nil, err
-	}
+	zw := gzipPool.Get().(*gzip.Writer)
+	defer gzipPool.Put(zw)
+	zw.Reset(&b)
 	if _, err := zw.Write(raw); err != nil {
 		return nil, err
 	}
