@@ -21,10 +21,10 @@ const (
 
 // hybridMBR is the base image's MBR and where its boot files were.
 type hybridMBR struct {
-	raw           []byte // 512 bytes
-	table         *mbr.Table
-	bootLBA       uint32 // BIOS boot image, 2048-byte sectors, in the base
-	efiLBA        uint32 // UEFI boot image, in the base
+	raw     []byte // 512 bytes
+	table   *mbr.Table
+	bootLBA uint32 // BIOS boot image, 2048-byte sectors, in the base
+	efiLBA  uint32 // UEFI boot image, in the base
 }
 
 // readHybridMBR returns the base's MBR, or nil when the image is not hybrid.
