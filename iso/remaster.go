@@ -26,8 +26,6 @@ type RemasterOptions struct {
 	ModTime   time.Time
 	Workspace string
 	Logger    *slog.Logger
-	// ImplantMD5 implants the media checksum as implantisomd5 does, for rd.live.check.
-	ImplantMD5 bool
 }
 
 // KickstartPath is where Remaster puts the kickstart in the image.
@@ -113,7 +111,7 @@ func Remaster(ctx context.Context, basePath, outPath string, opts RemasterOption
 	if err := Write(ctx, tree, tmpOut, wo); err != nil {
 		return err
 	}
-	if err := finishRemaster(tmpOut, hyb, opts.ImplantMD5); err != nil {
+	if err := finishRemaster(tmpOut, hyb); err != nil {
 		return fmt.Errorf("remastering %s: %w", basePath, err)
 	}
 	if err := os.Rename(tmpOut, outPath); err != nil {
@@ -248,9 +246,9 @@ func pointMenus(tree string, boot []BootEntry, label string) error {
 	return nil
 }
 
-// finishRemaster rebuilds the hybrid MBR and implants the media checksum.
-func finishRemaster(isoPath string, hyb *hybridMBR, implant bool) error {
-	if hyb == nil && !implant {
+// finishRemaster rebuilds the hybrid MBR for the new layout.
+func finishRemaster(isoPath string, hyb *hybridMBR) error {
+	if hyb == nil {
 		return nil
 	}
 	f, err := os.OpenFile(isoPath, os.O_RDWR, 0)
@@ -258,7 +256,7 @@ func finishRemaster(isoPath string, hyb *hybridMBR, implant bool) error {
 		return err
 	}
 	defer f.Close()
-	if hyb != nil {
+	{
 		im, err := Open(isoPath)
 		if err != nil {
 			return err
@@ -277,11 +275,6 @@ func finishRemaster(isoPath string, hyb *hybridMBR, implant bool) error {
 			}
 		}
 		if err := hyb.write(f, boot[0].LBA, efiLBA(boot), efiSize); err != nil {
-			return err
-		}
-	}
-	if implant {
-		if err := implantMD5(f); err != nil {
 			return err
 		}
 	}
