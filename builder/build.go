@@ -69,6 +69,22 @@ func Build(ctx context.Context, r *recipes.Recipe, opts BuildOptions) (*BuildRes
 		Tool: "palletizer " + opts.ToolVersion, Cluster: r.Cluster.Name, Version: r.Cluster.Version,
 		Recipe: r.Path, RecipeSHA256: hex.EncodeToString(sum[:]),
 	}
+	var lock *Lock
+	if opts.Locked {
+		l, diags := ReadLock(LockPath(r))
+		if diags.HasErrors() {
+			return nil, fmt.Errorf("--locked: %s", diags.Error())
+		}
+		lock = l
+		if b, err := os.ReadFile(LockPath(r)); err == nil {
+			ls := sha256.Sum256(b)
+			m.LockSHA256 = hex.EncodeToString(ls[:])
+		}
+	}
+	epoch, err := buildTime(lock)
+	if err != nil {
+		return nil, err
+	}
 	tree := &outTree{root: opts.Out}
 	profiles, err := NewProfiles(r, nil)
 	if err != nil {
@@ -76,6 +92,20 @@ func Build(ctx context.Context, r *recipes.Recipe, opts BuildOptions) (*BuildRes
 	}
 	if err := writeHostFiles(ctx, r, profiles, tree); err != nil {
 		return nil, err
+	}
+	if len(r.Repositories) > 0 {
+		mirrored, err := Mirror(ctx, r, lock, opts)
+		if err != nil {
+			return nil, err
+		}
+		if err := publishRepos(ctx, mirrored, tree, epoch.Unix()); err != nil {
+			return nil, err
+		}
+		roles, err := rolePackages(r, profiles, mirrored)
+		if err != nil {
+			return nil, err
+		}
+		_ = roles
 	}
 	if err := tree.finish(m); err != nil {
 		return nil, err

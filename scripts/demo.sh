@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
-# make demo: runs palletizer offline on the bundled example recipes.
+# make demo: generates a sample upstream, serves it on loopback and runs palletizer build on the
+# stock recipes against it, offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=bin/palletizer
 for recipe in recipes/examples/*.hcl; do
-  echo "== palletizer validate $recipe"
-  "$bin" validate "$recipe"
+  bin/palletizer validate "$recipe"
 done
-echo
-echo "== palletizer plan recipes/examples/stacki-mesos.hcl"
-"$bin" plan recipes/examples/stacki-mesos.hcl
+go run ./internal/demo -palletizer bin/palletizer -work .demo -out out

@@ -23,6 +23,8 @@ func newRootCommand() *cobra.Command {
 		newValidateCommand(),
 		newPlanCommand(),
 		newRenderCommand(),
+		newMirrorCommand(),
+		newLockCommand(),
 		newBuildCommand(),
 		newVersionCommand(),
 	)

@@ -22,10 +22,16 @@ locals {
   el = "${var.upstream}/mesosphere/el/7"
 }
 
+variable "repo_key" {
+  type        = string
+  default     = "keys/RPM-GPG-KEY-palletizer-demo"
+  description = "The armored key that signs the upstream repodata (the demo passes its own)."
+}
+
 repository "mesosphere" {
   type              = "rpm"
   baseurl           = "${local.el}/x86_64/"
-  gpgkey            = file("keys/RPM-GPG-KEY-palletizer-demo")
+  gpgkey            = file(var.repo_key)
   packages          = ["mesos", "marathon", "chronos", "mesosphere-zookeeper"]
   newest            = true
   with_dependencies = true
@@ -34,7 +40,7 @@ repository "mesosphere" {
 repository "docker-ce-stable" {
   type              = "rpm"
   baseurl           = "${var.upstream}/docker-ce/centos/7/x86_64/stable/"
-  gpgkey            = file("keys/RPM-GPG-KEY-palletizer-demo")
+  gpgkey            = file(var.repo_key)
   packages          = ["docker-ce", "docker-ce-cli", "containerd.io"]
   newest            = true
   with_dependencies = true

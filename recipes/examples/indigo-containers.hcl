@@ -36,10 +36,16 @@ variable "keepalived_password" {
   description = "VRRP password shared by the balancers; set it with PALLETIZER_VAR_keepalived_password."
 }
 
+variable "repo_key" {
+  type        = string
+  default     = "keys/RPM-GPG-KEY-palletizer-demo"
+  description = "The armored key that signs the upstream repodata (the demo passes its own)."
+}
+
 repository "docker-ce-stable" {
   type              = "rpm"
   baseurl           = "${var.upstream}/docker-ce/centos/7/x86_64/stable/"
-  gpgkey            = file("keys/RPM-GPG-KEY-palletizer-demo")
+  gpgkey            = file(var.repo_key)
   packages          = ["docker-ce", "docker-ce-cli", "containerd.io"]
   newest            = true
   with_dependencies = true

@@ -31,10 +31,16 @@ variable "root_password_hash" {
 }
 
 # stack create mirror repoid=mesosphere newest=true
+variable "repo_key" {
+  type        = string
+  default     = "keys/RPM-GPG-KEY-palletizer-demo"
+  description = "The armored key that signs the upstream repodata (the demo passes its own)."
+}
+
 repository "mesosphere" {
   type              = "rpm"
   baseurl           = "${var.upstream}/mesosphere/el/6/x86_64/"
-  gpgkey            = file("keys/RPM-GPG-KEY-palletizer-demo")
+  gpgkey            = file(var.repo_key)
   packages          = ["mesos", "marathon", "chronos"]
   newest            = true
   with_dependencies = true

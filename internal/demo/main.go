@@ -1,0 +1,94 @@
+// Command demo is what `make demo` runs: it builds a small sample upstream (RPM repositories
+// shaped like Mesosphere's, Cloudera's and Docker's), serves it on loopback and runs palletizer
+// against the stock recipes, offline.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/palletizer/palletizer/mirrors/mirrortest"
+)
+
+func main() {
+	bin := flag.String("palletizer", "bin/palletizer", "the palletizer binary to run")
+	work := flag.String("work", ".demo", "where the sample upstream is generated")
+	out := flag.String("out", "out", "where palletizer writes its outputs (one directory per recipe)")
+	flag.Parse()
+	if err := run(*bin, *work, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(bin, work, out string) error {
+	upstream := filepath.Join(work, "upstream")
+	key, err := mirrortest.NewKey("palletizer demo upstream")
+	if err != nil {
+		return err
+	}
+	keyPath := filepath.Join(work, "RPM-GPG-KEY-demo")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(keyPath, key.PublicKey(), 0o644); err != nil {
+		return err
+	}
+	repos := map[string]mirrortest.Repository{
+		"mesosphere/el/6/x86_64":           mirrortest.Mesosphere(),
+		"mesosphere/el/7/x86_64":           mirrortest.Mesosphere(),
+		"cdh/4/x86_64":                     mirrortest.CDH(),
+		"docker-ce/centos/7/x86_64/stable": mirrortest.DockerCE(),
+	}
+	fmt.Println("== generating the sample upstream in", upstream)
+	for dir, repo := range repos {
+		repo.Key = key
+		repo.Time = 1700000000
+		if err := repo.Write(filepath.Join(upstream, dir)); err != nil {
+			return fmt.Errorf("writing sample repository %s: %w", dir, err)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: http.FileServer(http.Dir(upstream)), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Shutdown(context.Background())
+	url := "http://" + ln.Addr().String()
+	fmt.Println("== serving it at", url)
+
+	for _, name := range []string{"stacki-mesos", "aws-ha"} {
+		recipe := filepath.Join("recipes", "examples", name+".hcl")
+		args := []string{"build", recipe, "--out", filepath.Join(out, name), "--store", filepath.Join(work, "store"),
+			"--var", "upstream=" + url, "--var", "repo_key=" + mustAbs(keyPath)}
+		fmt.Println("\n== palletizer", args)
+		cmd := exec.Command(bin, args...)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=1700000000")
+		if err := cmd.Run(); err != nil {
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				return fmt.Errorf("palletizer build %s exited %d", recipe, ee.ExitCode())
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func mustAbs(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	return a
+}
