@@ -105,7 +105,9 @@ func Build(ctx context.Context, r *recipes.Recipe, opts BuildOptions) (*BuildRes
 		if err != nil {
 			return nil, err
 		}
-		_ = roles
+		if err := writePallets(ctx, r, profiles, mirrored, roles, tree, epoch, opts.Progress); err != nil {
+			return nil, err
+		}
 	}
 	if err := tree.finish(m); err != nil {
 		return nil, err

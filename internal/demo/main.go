@@ -56,9 +56,13 @@ func run(bin, work, out string) error {
 			return fmt.Errorf("writing sample repository %s: %w", dir, err)
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// The recipes' default upstream is 127.0.0.1:18080: serving there keeps every output
+	// byte-identical between demo runs. Another port is taken only when that one is busy.
+	ln, err := net.Listen("tcp", "127.0.0.1:18080")
 	if err != nil {
-		return err
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return err
+		}
 	}
 	srv := &http.Server{Handler: http.FileServer(http.Dir(upstream)), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
