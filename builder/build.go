@@ -86,7 +86,11 @@ func Build(ctx context.Context, r *recipes.Recipe, opts BuildOptions) (*BuildRes
 		return nil, err
 	}
 	tree := &outTree{root: opts.Out}
-	profiles, err := NewProfiles(r, nil)
+	refs, err := pullImages(ctx, r, lock, tree, m, opts.Progress)
+	if err != nil {
+		return nil, err
+	}
+	profiles, err := NewProfiles(r, refs)
 	if err != nil {
 		return nil, err
 	}

@@ -171,6 +171,11 @@ func Resolve(ctx context.Context, r *recipes.Recipe, opts BuildOptions) (*Lock, 
 			return nil, err
 		}
 	}
+	imgs, err := resolveImages(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	l.Images = imgs
 	return l, nil
 }
 

@@ -10,6 +10,7 @@ while read -r probe pkg; do
   esac
 done <<'LIST'
 dnf dnf
+/usr/lib/python3/dist-packages/dnf-plugins/reposync.py dnf-plugins-core
 createrepo_c createrepo-c
 rpm rpm
 rpmbuild rpm

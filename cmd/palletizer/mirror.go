@@ -81,4 +81,3 @@ func newLockCommand() *cobra.Command {
 	cmd.Flags().StringVar(&opts.Store, "store", "", "download store shared between runs")
 	return cmd
 }
-

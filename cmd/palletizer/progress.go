@@ -17,17 +17,20 @@ type progress struct {
 	tty  bool
 	bar  *progressbar.ProgressBar
 	step string
+	seen map[string]bool // plain lines already printed, so a log gets each once
 }
 
 func newProgress(w io.Writer) *progress {
 	f, ok := w.(*os.File)
-	return &progress{w: w, tty: ok && term.IsTerminal(int(f.Fd()))}
+	return &progress{w: w, tty: ok && term.IsTerminal(int(f.Fd())), seen: map[string]bool{}}
 }
 
 func (p *progress) event(e builder.Event) {
 	if !p.tty {
-		if e.Message != "" {
-			fmt.Fprintf(p.w, "%s: %s\n", e.Step, e.Message)
+		line := e.Step + ": " + e.Message
+		if e.Message != "" && !p.seen[line] {
+			p.seen[line] = true
+			fmt.Fprintln(p.w, line)
 		}
 		return
 	}

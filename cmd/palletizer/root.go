@@ -26,6 +26,7 @@ func newRootCommand() *cobra.Command {
 		newMirrorCommand(),
 		newLockCommand(),
 		newBuildCommand(),
+		newPushCommand(),
 		newVersionCommand(),
 	)
 	// Unknown subcommands are usage errors too.

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/palletizer/palletizer/images/imagestest"
 	"github.com/palletizer/palletizer/mirrors/mirrortest"
 )
 
@@ -70,7 +71,23 @@ func run(bin, work, out string) error {
 	url := "http://" + ln.Addr().String()
 	fmt.Println("== serving it at", url)
 
-	for _, name := range []string{"stacki-mesos", "aws-ha"} {
+	// The component images come from a registry on the recipes' default source_registry
+	// address, holding test images under the INDIGO names; the site registry is another.
+	source, err := serveRegistry("127.0.0.1:15000")
+	if err != nil {
+		return err
+	}
+	defer source.Shutdown(context.Background())
+	if _, err := imagestest.PushIndigo(context.Background(), "127.0.0.1:15000", 1, 1<<20, 256<<10); err != nil {
+		return err
+	}
+	site, err := serveRegistry("127.0.0.1:15001")
+	if err != nil {
+		return err
+	}
+	defer site.Shutdown(context.Background())
+
+	for _, name := range []string{"stacki-mesos", "aws-ha", "indigo-containers"} {
 		recipe := filepath.Join("recipes", "examples", name+".hcl")
 		args := []string{"build", recipe, "--out", filepath.Join(out, name), "--store", filepath.Join(work, "store"),
 			"--var", "upstream=" + url, "--var", "repo_key=" + mustAbs(keyPath)}
@@ -86,7 +103,26 @@ func run(bin, work, out string) error {
 			return err
 		}
 	}
-	return nil
+	return palletizer(bin, "push", "recipes/examples/indigo-containers.hcl", "--from", filepath.Join(out, "indigo-containers", "images"),
+		"--registry", "127.0.0.1:15001", "--on-existing", "skip")
+}
+
+func palletizer(bin string, args ...string) error {
+	fmt.Println("\n== palletizer", args)
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Run()
+}
+
+// serveRegistry serves an in-memory registry on a fixed loopback address.
+func serveRegistry(addr string) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("the demo registry needs %s free: %w", addr, err)
+	}
+	srv := &http.Server{Handler: imagestest.RegistryHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, nil
 }
 
 func mustAbs(p string) string {

@@ -100,8 +100,8 @@ hosts "lb-%d" {
 }
 
 image "zookeeper" {
-  source = "${var.source_registry}/indigodatacloud/zookeeper:3.4.12"
-  target = "${var.registry}/indigo/zookeeper:3.4.12"
+  source = "${var.source_registry}/indigodatacloud/zookeeper:latest"
+  target = "${var.registry}/indigo/zookeeper:latest"
 }
 
 image "mesos-master" {
@@ -125,13 +125,13 @@ image "chronos" {
 }
 
 image "marathon-lb" {
-  source = "${var.source_registry}/mesosphere/marathon-lb:v1.12.3"
-  target = "${var.registry}/indigo/marathon-lb:v1.12.3"
+  source = "${var.source_registry}/indigodatacloud/marathon-lb:latest"
+  target = "${var.registry}/indigo/marathon-lb:latest"
 }
 
 image "keepalived" {
-  source = "${var.source_registry}/indigodatacloud/keepalived:1.2.2"
-  target = "${var.registry}/indigo/keepalived:1.2.2"
+  source = "${var.source_registry}/indigodatacloud/keepalived:latest"
+  target = "${var.registry}/indigo/keepalived:latest"
 }
 
 output "pallet" { per_role = true }
