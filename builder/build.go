@@ -113,6 +113,9 @@ func Build(ctx context.Context, r *recipes.Recipe, opts BuildOptions) (*BuildRes
 			return nil, err
 		}
 	}
+	if err := writeInstallers(ctx, r, profiles, tree, epoch, opts.Progress); err != nil {
+		return nil, err
+	}
 	if err := tree.finish(m); err != nil {
 		return nil, err
 	}

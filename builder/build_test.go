@@ -3,6 +3,7 @@ package builder
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"github.com/palletizer/palletizer/images/imagestest"
 	"github.com/palletizer/palletizer/internal/testutil"
 	"github.com/palletizer/palletizer/iso"
+	"github.com/palletizer/palletizer/iso/isotest"
 	"github.com/palletizer/palletizer/mirrors/mirrortest"
 	"github.com/palletizer/palletizer/recipes"
 )
@@ -57,7 +59,11 @@ func loadWith(t *testing.T, name string, vars map[string]string) *recipes.Recipe
 func TestBuildStackiReproducibleAndAccepted(t *testing.T) {
 	url, key := upstream(t)
 	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
-	r := loadWith(t, "stacki-mesos", map[string]string{"upstream": url, "repo_key": key})
+	base := filepath.Join(t.TempDir(), "base.iso")
+	if err := isotest.WriteBaseInstaller(base); err != nil {
+		t.Fatal(err)
+	}
+	r := loadWith(t, "stacki-mesos", map[string]string{"upstream": url, "repo_key": key, "base_iso": base})
 	store := t.TempDir()
 	var sums []string
 	for i := 0; i < 2; i++ {
@@ -73,6 +79,7 @@ func TestBuildStackiReproducibleAndAccepted(t *testing.T) {
 		sums = append(sums, string(b))
 		if i == 0 {
 			checkPallets(t, out, res.Manifest)
+			checkInstaller(t, filepath.Join(out, "installers", "mesos-stacki-backend-1.0.x86_64.iso"))
 			// A re-run into the same tree rewrites nothing.
 			again, err := Build(context.Background(), r, BuildOptions{Out: out, Store: store})
 			if err != nil {
@@ -193,5 +200,50 @@ func TestBuildAndPushIndigoContainers(t *testing.T) {
 		if got := digestOf(b); got != res.Manifest.Images[p.Name] {
 			t.Errorf("%s: registry serves %s, bundle has %s", p.Target, got, res.Manifest.Images[p.Name])
 		}
+	}
+}
+
+// checkInstaller reads the installer back: BIOS and UEFI boot entries kept, the role's first
+// host's kickstart at /ks.cfg, every host's under /ks/, the repositories under /repos/.
+func checkInstaller(t *testing.T, path string) {
+	t.Helper()
+	img, err := iso.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Close()
+	cat, err := img.BootCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	platforms := map[iso.Platform]bool{}
+	for _, e := range cat {
+		platforms[e.Platform] = true
+	}
+	if !platforms[iso.PlatformBIOS] || !platforms[iso.PlatformEFI] {
+		t.Errorf("installer boot catalog lost an entry: %+v", cat)
+	}
+	rc, err := img.Open("/ks.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, _ := io.ReadAll(rc)
+	rc.Close()
+	if !strings.Contains(string(ks), "backend-0-0") || !strings.Contains(string(ks), "--baseurl=file:///mnt/source/repos/mesosphere/") {
+		t.Errorf("/ks.cfg is not backend-0-0's kickstart installing from the disc:\n%s", ks)
+	}
+	for _, want := range []string{"/ks/backend-0-4.ks", "/repos/mesosphere/repodata/repomd.xml", "/isolinux/isolinux.cfg"} {
+		if _, ok := img.Stat(want); !ok {
+			t.Errorf("installer lacks %s", want)
+		}
+	}
+	rc, err = img.Open("/isolinux/isolinux.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	menu, _ := io.ReadAll(rc)
+	rc.Close()
+	if !strings.Contains(string(menu), "inst.ks=hd:LABEL=MESOS-STACKI-BACKEND:/ks.cfg") {
+		t.Errorf("isolinux.cfg does not point at the kickstart:\n%s", menu)
 	}
 }

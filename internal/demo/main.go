@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/palletizer/palletizer/images/imagestest"
+	"github.com/palletizer/palletizer/iso/isotest"
 	"github.com/palletizer/palletizer/mirrors/mirrortest"
 )
 
@@ -48,6 +49,10 @@ func run(bin, work, out string) error {
 		"mesosphere/el/7/x86_64":           mirrortest.Mesosphere(),
 		"cdh/4/x86_64":                     mirrortest.CDH(),
 		"docker-ce/centos/7/x86_64/stable": mirrortest.DockerCE(),
+	}
+	base := filepath.Join(work, "base-installer.iso")
+	if err := isotest.WriteBaseInstaller(base); err != nil {
+		return fmt.Errorf("writing the sample base installer ISO: %w", err)
 	}
 	fmt.Println("== generating the sample upstream in", upstream)
 	for dir, repo := range repos {
@@ -91,6 +96,9 @@ func run(bin, work, out string) error {
 		recipe := filepath.Join("recipes", "examples", name+".hcl")
 		args := []string{"build", recipe, "--out", filepath.Join(out, name), "--store", filepath.Join(work, "store"),
 			"--var", "upstream=" + url, "--var", "repo_key=" + mustAbs(keyPath)}
+		if name == "stacki-mesos" {
+			args = append(args, "--var", "base_iso="+mustAbs(base))
+		}
 		fmt.Println("\n== palletizer", args)
 		cmd := exec.Command(bin, args...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr

@@ -83,5 +83,15 @@ hosts "backend-0-%d" {
 
 nodes = ["site/extend-base.xml"]
 
+variable "base_iso" {
+  type        = string
+  default     = "CentOS-6.10-x86_64-minimal.iso"
+  description = "The installer ISO the offline installer is made from (make demo passes a tiny one)."
+}
+
 output "pallet" { per_role = true }
+output "installer" {
+  role     = "backend"
+  base_iso = var.base_iso
+}
 output "kickstart" { install_from = "cdrom" }
