@@ -26,7 +26,7 @@ demo: build ## run palletizer offline on the bundled examples
 	bash scripts/demo.sh
 
 bench: deps build ## benchmarks, side by side with the real tools
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 60m ./...
 
 fuzz: ## a short run of every fuzz target
 	@for pkg in $$($(GO) list ./...); do \

@@ -247,3 +247,43 @@ func checkInstaller(t *testing.T, path string) {
 		t.Errorf("isolinux.cfg does not point at the kickstart:\n%s", menu)
 	}
 }
+
+// A lock written and read back pins the same packages, and a locked build of it reproduces the
+// unlocked build's repositories; a pin upstream no longer serves fails the build, named.
+func TestLockRoundTripAndDrift(t *testing.T) {
+	url, key := upstream(t)
+	r := loadWith(t, "aws-ha", map[string]string{"upstream": url, "repo_key": key})
+	ctx := context.Background()
+	store := t.TempDir()
+	l, err := Resolve(ctx, r, BuildOptions{Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), LockFileName)
+	if err := WriteLock(path, l); err != nil {
+		t.Fatal(err)
+	}
+	back, diags := ReadLock(path)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if len(back.Packages) != len(l.Packages) || len(l.Packages) == 0 {
+		t.Fatalf("lock round trip: %d packages, want %d", len(back.Packages), len(l.Packages))
+	}
+	for i := range l.Packages {
+		if back.Packages[i] != l.Packages[i] {
+			t.Errorf("pin %d: %+v, want %+v", i, back.Packages[i], l.Packages[i])
+		}
+	}
+	m, err := Mirror(ctx, r, back, BuildOptions{Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Selection.Packages) != len(l.Packages) {
+		t.Errorf("locked mirror selected %d packages, the lock has %d", len(m.Selection.Packages), len(l.Packages))
+	}
+	back.Packages[0].SHA256 = strings.Repeat("0", 64)
+	if _, err := Mirror(ctx, r, back, BuildOptions{Store: store}); err == nil || !strings.Contains(err.Error(), back.Packages[0].Name) {
+		t.Errorf("a pin upstream does not serve should fail naming %s, got %v", back.Packages[0].Name, err)
+	}
+}

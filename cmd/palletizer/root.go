@@ -27,6 +27,7 @@ func newRootCommand() *cobra.Command {
 		newLockCommand(),
 		newBuildCommand(),
 		newPushCommand(),
+		newInspectCommand(),
 		newVersionCommand(),
 	)
 	// Unknown subcommands are usage errors too.

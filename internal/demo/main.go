@@ -111,6 +111,12 @@ func run(bin, work, out string) error {
 			return err
 		}
 	}
+	pallets, _ := filepath.Glob(filepath.Join(out, "*", "pallets", "*.iso"))
+	for _, p := range pallets {
+		if err := palletizer(bin, "inspect", p); err != nil {
+			return err
+		}
+	}
 	return palletizer(bin, "push", "recipes/examples/indigo-containers.hcl", "--from", filepath.Join(out, "indigo-containers", "images"),
 		"--registry", "127.0.0.1:15001", "--on-existing", "skip")
 }
