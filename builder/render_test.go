@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/palletizer/palletizer/internal/testutil"
+	"github.com/palletizer/palletizer/profile"
 )
 
 // TestRenderGolden renders every host of every stock recipe in every format and compares with
@@ -117,6 +118,47 @@ func TestCloudConfigSchema(t *testing.T) {
 			if err != nil || !strings.Contains(string(out), "Valid cloud-config") {
 				t.Errorf("%s %s: cloud-init schema: %v\n%s", name, h.Name, err, out)
 			}
+		}
+	}
+}
+
+// Kickstart and cloud-config are two renderings of one profile: every file the profile writes
+// (zoo.cfg, myid, the mesos files) appears in both with the same content.
+func TestKickstartAndCloudConfigAgree(t *testing.T) {
+	r := loadExample(t, "aws-ha")
+	profiles, err := NewProfiles(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := profiles.Host("master-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, _ := Render(r, p, FormatKickstart)
+	cc, _ := Render(r, p, FormatCloudConfig)
+	files := append([]profile.File{}, p.Files...)
+	for _, sc := range p.Scripts {
+		for _, st := range sc.Steps {
+			if st.File != nil {
+				files = append(files, *st.File)
+			}
+		}
+	}
+	var seen []string
+	for _, f := range files {
+		seen = append(seen, f.Path)
+		if !strings.Contains(string(ks), f.Path) || !strings.Contains(string(cc), f.Path) {
+			t.Errorf("%s is not in both renderings", f.Path)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(f.Content), "\n") {
+			if line != "" && (!strings.Contains(string(ks), line) || !strings.Contains(string(cc), strings.TrimSpace(line))) {
+				t.Errorf("%s: line %q is not in both renderings", f.Path, line)
+			}
+		}
+	}
+	for _, want := range []string{"/etc/zookeeper/conf/zoo.cfg", "/var/lib/zookeeper/myid", "/etc/mesos/zk", "/etc/mesos-master/quorum"} {
+		if !strings.Contains(strings.Join(seen, " "), want) {
+			t.Errorf("master-2's profile does not write %s (files: %v)", want, seen)
 		}
 	}
 }
