@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/palletizer/palletizer/cloudinit"
 	"github.com/palletizer/palletizer/kickstart"
+	"github.com/palletizer/palletizer/profile"
 	"github.com/palletizer/palletizer/recipes"
 )
 
@@ -67,13 +70,13 @@ func Build(ctx context.Context, r *recipes.Recipe, opts BuildOptions) (*BuildRes
 	sum := sha256.Sum256(src)
 	m := &Manifest{
 		Tool: "palletizer " + opts.ToolVersion, Cluster: r.Cluster.Name, Version: r.Cluster.Version,
-		Recipe: r.Path, RecipeSHA256: hex.EncodeToString(sum[:]),
+		Recipe: filepath.Base(r.Path), RecipeSHA256: hex.EncodeToString(sum[:]),
 	}
 	var lock *Lock
 	if opts.Locked {
 		l, diags := ReadLock(LockPath(r))
 		if diags.HasErrors() {
-			return nil, fmt.Errorf("--locked: %s", diags.Error())
+			return nil, fmt.Errorf("reading lock file %s: %s", LockPath(r), diags.Error())
 		}
 		lock = l
 		if b, err := os.ReadFile(LockPath(r)); err == nil {
@@ -138,7 +141,7 @@ func writeHostFiles(ctx context.Context, r *recipes.Recipe, profiles *Profiles, 
 			return err
 		}
 		mode := os.FileMode(0o644)
-		if p.Native.RootPasswordHash != "" {
+		if carriesSecrets(p) {
 			mode = 0o600
 		}
 		inputs := []string{"host:" + h.Name, "role:" + h.Role}
@@ -169,4 +172,23 @@ func writeHostFiles(ctx context.Context, r *recipes.Recipe, profiles *Profiles, 
 		}
 	}
 	return nil
+}
+
+// carriesSecrets reports whether a host's rendered files hold a secret: the root password hash,
+// or an attribute named like a password, secret or token (keepalived.password).
+func carriesSecrets(p *profile.Profile) bool {
+	if p.Native.RootPasswordHash != "" {
+		return true
+	}
+	for name, a := range p.Attributes {
+		if a.Value != "" && secretName(name) {
+			return true
+		}
+	}
+	return false
+}
+
+func secretName(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "password") || strings.Contains(n, "secret") || strings.Contains(n, "token")
 }

@@ -80,6 +80,12 @@ func TestBuildStackiReproducibleAndAccepted(t *testing.T) {
 		if i == 0 {
 			checkPallets(t, out, res.Manifest)
 			checkInstaller(t, filepath.Join(out, "installers", "mesos-stacki-backend-1.0.x86_64.iso"))
+			// What carries the root password hash is readable by its owner only.
+			for _, rel := range []string{"kickstart/backend-0-0.ks", "installers/mesos-stacki-backend-1.0.x86_64.iso"} {
+				if st, err := os.Stat(filepath.Join(out, rel)); err != nil || st.Mode().Perm() != 0o600 {
+					t.Errorf("%s: mode %v (%v), want 0600", rel, st.Mode().Perm(), err)
+				}
+			}
 			// A re-run into the same tree rewrites nothing.
 			again, err := Build(context.Background(), r, BuildOptions{Out: out, Store: store})
 			if err != nil {

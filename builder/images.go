@@ -3,6 +3,7 @@ package builder
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -126,5 +127,18 @@ func Push(ctx context.Context, r *recipes.Recipe, opts PushOptions) ([]images.Pu
 	o = append(o, images.WithProgress(func(u images.Update) {
 		opts.Progress(Event{Step: "push", Message: u.Image + " " + u.Phase, Done: u.Complete, Total: u.Total})
 	}))
-	return images.Push(ctx, opts.Bundle, nil, o...)
+	// Push what the recipe names now, by the lock's digests when there is a lock.
+	var lock *Lock
+	if _, err := os.Stat(LockPath(r)); err == nil {
+		l, diags := ReadLock(LockPath(r))
+		if diags.HasErrors() {
+			return nil, fmt.Errorf("reading lock file %s: %s", LockPath(r), diags.Error())
+		}
+		lock = l
+	}
+	imgs, err := imageList(r, lock)
+	if err != nil {
+		return nil, err
+	}
+	return images.Push(ctx, opts.Bundle, imgs, o...)
 }

@@ -47,6 +47,9 @@ func writeInstaller(ctx context.Context, r *recipes.Recipe, profiles *Profiles, 
 	if err != nil {
 		return err
 	}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
 	stage, err := os.MkdirTemp(work, "installer-")
 	if err != nil {
 		return err
@@ -56,6 +59,7 @@ func writeInstaller(ctx context.Context, r *recipes.Recipe, profiles *Profiles, 
 	opts.InstallFrom, opts.MirrorURL = "cdrom", discRepos(r.Cluster.OS)
 	var first []byte
 	var inputs []string
+	secret := false
 	for _, h := range r.Hosts {
 		if h.Role != o.Role {
 			continue
@@ -71,6 +75,7 @@ func writeInstaller(ctx context.Context, r *recipes.Recipe, profiles *Profiles, 
 		if first == nil {
 			first = ks
 		}
+		secret = secret || carriesSecrets(p)
 		if err := os.MkdirAll(filepath.Join(stage, "ks"), 0o755); err != nil {
 			return err
 		}
@@ -90,7 +95,10 @@ func writeInstaller(ctx context.Context, r *recipes.Recipe, profiles *Profiles, 
 	}
 	name := fmt.Sprintf("%s-%s-%s.%s.iso", r.Cluster.Name, o.Role, r.Cluster.Version, r.Cluster.Arch)
 	progress(Event{Step: "installer", Message: name})
-	tmp := filepath.Join(work, name)
+	tmp, err := tree.path(".work/" + name)
+	if err != nil {
+		return err
+	}
 	label := installerLabel(r, o.Role)
 	ksPath := filepath.Join(stage, "ks.cfg")
 	if err := os.WriteFile(ksPath, first, 0o600); err != nil {
@@ -110,6 +118,11 @@ func writeInstaller(ctx context.Context, r *recipes.Recipe, profiles *Profiles, 
 	}
 	if err := replaceIfChanged(tmp, out, tree); err != nil {
 		return err
+	}
+	if secret { // the kickstarts on the disc carry the root password hash
+		if err := os.Chmod(out, 0o600); err != nil {
+			return err
+		}
 	}
 	return tree.record(rel, "installer", append([]string{"base:" + sum, "role:" + o.Role}, inputs...)...)
 }

@@ -133,15 +133,17 @@ func recordTree(tree *outTree, rel, kind string, inputs ...string) error {
 }
 
 // rolePackages resolves, for each role, the packages its hosts' profiles ask for plus their
-// dependencies, within the mirrored selection. A package no repository of the recipe holds is
-// an error naming the role and the package.
+// dependencies, within what was fetched (mirrors.Select picks the best provider of each
+// requirement). A package no repository of the recipe holds is an error naming the role and
+// the package, as is a requirement nothing fetched provides.
 func rolePackages(r *recipes.Recipe, profiles *Profiles, m *Mirrored) (map[string][]mirrors.Package, error) {
-	selected := map[string][]mirrors.Package{} // by name
+	fetched := m.Selection.ByRepo()
+	selected := map[string]bool{}
 	for _, p := range m.Selection.Packages {
-		selected[p.Name] = append(selected[p.Name], p)
+		selected[p.Name] = true
 	}
 	out := map[string][]mirrors.Package{}
-	var missing []string
+	var problems []string
 	for _, role := range r.Roles {
 		want := map[string]bool{}
 		for _, h := range r.Hosts {
@@ -158,66 +160,28 @@ func rolePackages(r *recipes.Recipe, profiles *Profiles, m *Mirrored) (map[strin
 				}
 			}
 		}
-		names := make([]string, 0, len(want))
-		for n := range want {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := sortedSet(want)
 		for _, n := range names {
-			if len(selected[n]) == 0 {
-				missing = append(missing, fmt.Sprintf("role %q installs %q, which no repository of the recipe selects", role.Name, n))
+			if !selected[n] {
+				problems = append(problems, fmt.Sprintf("role %q installs %q, which no repository of the recipe selects", role.Name, n))
 			}
 		}
-		out[role.Name] = closure(names, m.Selection.Packages)
+		var ixs []*mirrors.Index
+		for _, ix := range m.Indexes {
+			c := ix.WithFilter(mirrors.Filter{Include: names, WithDependencies: true, Arches: arches(r.Cluster.Arch)})
+			c.Packages = fetched[ix.Repo.Name] // only what was fetched (or locked)
+			ixs = append(ixs, c)
+		}
+		sel, err := mirrors.Select(ixs)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("role %q: %v", role.Name, err))
+		}
+		if sel != nil {
+			out[role.Name] = sel.Packages
+		}
 	}
-	if len(missing) > 0 {
-		return out, errors.New(strings.Join(missing, "\n") + "\n(add the package to a repository's packages, or remove it from the role)")
+	if len(problems) > 0 {
+		return out, errors.New(strings.Join(problems, "\n") + "\n(add the package to a repository's packages, or remove it from the role)")
 	}
 	return out, nil
-}
-
-// closure returns the named packages and everything they require, resolved within pool.
-func closure(names []string, pool []mirrors.Package) []mirrors.Package {
-	provides := map[string][]int{}
-	for i, p := range pool {
-		provides[p.Name] = append(provides[p.Name], i)
-		for _, d := range p.Provides {
-			provides[d.Name] = append(provides[d.Name], i)
-		}
-		for _, f := range p.Files {
-			provides[f.Path] = append(provides[f.Path], i)
-		}
-	}
-	chosen := map[int]bool{}
-	var queue []int
-	for _, n := range names {
-		for _, i := range provides[n] {
-			if pool[i].Name == n && !chosen[i] {
-				chosen[i] = true
-				queue = append(queue, i)
-			}
-		}
-	}
-	for len(queue) > 0 {
-		i := queue[0]
-		queue = queue[1:]
-		for _, req := range pool[i].Requires {
-			if strings.HasPrefix(req.Name, "rpmlib(") {
-				continue
-			}
-			for _, j := range provides[req.Name] {
-				if !chosen[j] {
-					chosen[j] = true
-					queue = append(queue, j)
-				}
-			}
-		}
-	}
-	var out []mirrors.Package
-	for i := range pool {
-		if chosen[i] {
-			out = append(out, pool[i])
-		}
-	}
-	return out
 }

@@ -89,7 +89,10 @@ func writePallet(ctx context.Context, r *recipes.Recipe, profiles *Profiles, m *
 	}
 	// Write beside the old one and keep the old file when the bytes are the same, so an
 	// unchanged pallet is not rewritten.
-	tmp := filepath.Join(work, job.pallet.FileName())
+	tmp, err := tree.path(".work/" + job.pallet.FileName())
+	if err != nil {
+		return err
+	}
 	if err := iso.Write(ctx, stage, tmp, iso.WriteOptions{VolumeLabel: iso.PalletLabel, ModTime: epoch, Workspace: work}); err != nil {
 		return err
 	}

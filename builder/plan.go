@@ -131,7 +131,11 @@ func MakePlan(r *recipes.Recipe) (*Plan, hcl.Diagnostics) {
 		ph := PlanHost{Name: h.Name, Role: h.Role, Address: h.Addr.String()}
 		for _, name := range attrs.Names() {
 			a := attrs[name]
-			ph.Attributes = append(ph.Attributes, PlanAttr{Name: name, Value: a.Value, Scope: a.Scope, Where: a.Where})
+			v := a.Value
+			if secretName(name) && v != "" {
+				v = "(sensitive)"
+			}
+			ph.Attributes = append(ph.Attributes, PlanAttr{Name: name, Value: v, Scope: a.Scope, Where: a.Where})
 		}
 		p.Hosts = append(p.Hosts, ph)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/palletizer/palletizer/iso"
@@ -78,6 +79,7 @@ func VerifyPallet(isoPath string, root iso.PalletRoot) error {
 		}
 	}
 	if len(problems) > 0 {
+		sort.Strings(problems)
 		return fmt.Errorf("pallet %s: %s", root.Roll.Name, strings.Join(problems, "; "))
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -13,9 +14,48 @@ import (
 // maxZookeeperMembers is ZooKeeper's limit: myid is 1..255.
 const maxZookeeperMembers = 255
 
+// artifactName is what may go into an artifact's file name (cluster name, version, arch,
+// release, repository name): never a path separator or "..", whatever the recipe says.
+var artifactName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+~-]*$`)
+
+func checkArtifactName(what, value string, rng hcl.Range) *hcl.Diagnostic {
+	if artifactName.MatchString(value) && !strings.Contains(value, "..") {
+		return nil
+	}
+	return errorAt(rng.Ptr(), "Invalid "+what,
+		fmt.Sprintf("%s %q names output files: use letters, digits and . _ + ~ -, starting with a letter or digit, and no \"..\".", what, value))
+}
+
 // check runs the semantic checks that need the whole recipe.
 func (r *Recipe) check(opts Options) hcl.Diagnostics {
 	var diags hcl.Diagnostics
+	c := r.Cluster
+	for _, n := range []struct{ what, value string }{{"cluster name", c.Name}, {"cluster version", c.Version}, {"cluster arch", c.Arch}} {
+		if d := checkArtifactName(n.what, n.value, c.Range); d != nil && n.value != "" {
+			diags = append(diags, d)
+		}
+	}
+	if o := r.Outputs.Pallet; o != nil && o.Release != "" {
+		if d := checkArtifactName("pallet release", o.Release, o.Range); d != nil {
+			diags = append(diags, d)
+		}
+	}
+	for _, repo := range r.Repositories {
+		if d := checkArtifactName("repository name", repo.Name, repo.Range); d != nil {
+			diags = append(diags, d)
+		}
+	}
+	for _, img := range r.Images {
+		if d := checkArtifactName("image name", img.Name, img.Range); d != nil {
+			diags = append(diags, d)
+		}
+	}
+	installerRoles := firstSeen{}
+	for _, o := range r.Outputs.Installers {
+		if d := installerRoles.add("installer output for role", o.Role, o.Range); d != nil {
+			diags = append(diags, d)
+		}
+	}
 	roles := map[string]*Role{}
 	roleNames := []string{}
 	for i := range r.Roles {

@@ -36,11 +36,23 @@ func (o OS) Major() string {
 	return m
 }
 
-var cryptRe = regexp.MustCompile(`^\$(1|5|6|2[abxy]?|y|gy|7)\$[^$]+\$?.*$`)
+// cryptForms are the crypt(3) hash forms installers accept: SHA-512 and SHA-256 (with their
+// exact digest lengths), bcrypt, and yescrypt.
+var cryptForms = []*regexp.Regexp{
+	regexp.MustCompile(`^\$6\$(rounds=[0-9]+\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$`),
+	regexp.MustCompile(`^\$5\$(rounds=[0-9]+\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{43}$`),
+	regexp.MustCompile(`^\$2[abxy]\$[0-9]{2}\$[./0-9A-Za-z]{53}$`),
+	regexp.MustCompile(`^\$(y|gy)\$[./0-9A-Za-z]+\$[./0-9A-Za-z]+\$[./0-9A-Za-z]{43}$`),
+}
 
 // looksCrypted reports whether s is a crypt(3) hash rather than a plaintext password.
 func looksCrypted(s string) bool {
-	return cryptRe.MatchString(s) && len(s) >= 20
+	for _, re := range cryptForms {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Cluster) decodeNetwork(network, gateway string, nameservers []string, at func(string) *hcl.Range) hcl.Diagnostics {

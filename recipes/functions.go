@@ -2,6 +2,7 @@ package recipes
 
 import (
 	"fmt"
+	"io"
 	"math/big"
 	"net/netip"
 	"os"
@@ -103,14 +104,22 @@ func readRecipeFile(dir, name string) ([]byte, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, name)
 	}
-	st, err := os.Stat(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
-	if st.Size() > maxFileSize {
-		return nil, fmt.Errorf("%s is %d bytes; file() and templatefile() read at most %d", path, st.Size(), maxFileSize)
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
-	return os.ReadFile(path)
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	if len(b) > maxFileSize {
+		return nil, fmt.Errorf("%s is over %d bytes, what file() and templatefile() read at most", path, maxFileSize)
+	}
+	return b, nil
 }
 
 func fileFunc(dir string) function.Function {

@@ -69,6 +69,9 @@ func decodeVariables(bs []*hcl.Block, p *hclparse.Parser, opts Options) (map[str
 	raw := map[string]hcl.Expression{} // set values by name, later sources replace earlier ones
 	parsedRaw := func(name, value, where string) {
 		v, ok := defs[name]
+		if !ok && strings.HasPrefix(where, "environment") {
+			return // the environment may hold values for other recipes
+		}
 		if !ok {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
