@@ -95,8 +95,8 @@ func BenchmarkMirrorVsReposync(b *testing.B) {
 			continue
 		}
 		b.StopTimer()
-		cmd := exec.Command(dnf, "-q", "reposync", "--disablerepo=*", "--repofrompath=bench,"+srv.Root(),
-			"--enablerepo=bench", "--repoid=bench", "--setopt=reposdir=/dev/null", "--nogpgcheck",
+		cmd := exec.Command(dnf, "-q", "reposync", "--repofrompath=bench,"+srv.Root(),
+			"--repoid=bench", "--setopt=reposdir=/dev/null", "--nogpgcheck",
 			"--setopt=cachedir="+filepath.Join(tmp, "dnfcache"), "--releasever=7",
 			"--download-metadata", "-p", filepath.Join(tmp, "reposync"))
 		start = time.Now()
