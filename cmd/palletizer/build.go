@@ -11,16 +11,13 @@ import (
 func newBuildCommand() *cobra.Command {
 	var rf recipeFlags
 	var opts builder.BuildOptions
-	var ver string
 	cmd := &cobra.Command{
 		Use:   "build RECIPE [--out DIR] [--locked] [--version V]",
 		Short: "Write every output of the recipe: repositories, pallets, installers, kickstarts, user-data",
 		Args:  oneRecipe,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ro := rf.options()
-			ro.Version = ver
-			r, diags := builder.Load(args[0], ro)
-			if err := loadFailed(cmd, filesOf(r), diags); err != nil {
+			r, err := rf.load(cmd, args[0])
+			if err != nil {
 				return err
 			}
 			opts.ToolVersion = version
@@ -41,6 +38,6 @@ func newBuildCommand() *cobra.Command {
 	cmd.Flags().StringVar(&opts.Out, "out", "out", "output directory")
 	cmd.Flags().StringVar(&opts.Store, "store", "", "download store shared between runs (default <out>/.store)")
 	cmd.Flags().BoolVar(&opts.Locked, "locked", false, "build exactly what palletizer.lock.hcl pins; fail on drift")
-	cmd.Flags().StringVar(&ver, "version", "", "override the cluster version that names every artifact")
+	cmd.Flags().StringVar(&rf.version, "version", "", "override the cluster version that names every artifact")
 	return cmd
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/palletizer/palletizer/builder"
 	"github.com/palletizer/palletizer/recipes"
 )
 
@@ -17,6 +18,7 @@ import (
 type recipeFlags struct {
 	vars     map[string]string
 	varFiles []string
+	version  string // --version of build: overrides the cluster version
 }
 
 func (f *recipeFlags) bind(cmd *cobra.Command) {
@@ -24,8 +26,14 @@ func (f *recipeFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.varFiles, "var-file", nil, "read recipe variables from an HCL file; repeatable")
 }
 
-func (f *recipeFlags) options() recipes.Options {
-	return recipes.Options{Vars: f.vars, VarFiles: f.varFiles}
+// load reads and checks the recipe at path, writing its diagnostics; an error means it had
+// errors (already reported) and the command should stop.
+func (f *recipeFlags) load(cmd *cobra.Command, path string) (*recipes.Recipe, error) {
+	r, diags := builder.Load(path, recipes.Options{Vars: f.vars, VarFiles: f.varFiles, Version: f.version})
+	if err := loadFailed(cmd, filesOf(r), diags); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // writeDiagnostics renders diagnostics with source snippets; colour only on a terminal and

@@ -17,8 +17,8 @@ func newMirrorCommand() *cobra.Command {
 		Short: "Fetch and verify the recipe's repositories into the store",
 		Args:  oneRecipe,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, diags := builder.Load(args[0], rf.options())
-			if err := loadFailed(cmd, filesOf(r), diags); err != nil {
+			r, err := rf.load(cmd, args[0])
+			if err != nil {
 				return err
 			}
 			var lock *builder.Lock
@@ -59,8 +59,8 @@ func newLockCommand() *cobra.Command {
 		Short: "Resolve packages and images and write palletizer.lock.hcl beside the recipe",
 		Args:  oneRecipe,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, diags := builder.Load(args[0], rf.options())
-			if err := loadFailed(cmd, filesOf(r), diags); err != nil {
+			r, err := rf.load(cmd, args[0])
+			if err != nil {
 				return err
 			}
 			opts.Progress = newProgress(cmd.ErrOrStderr()).event

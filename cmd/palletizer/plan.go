@@ -20,8 +20,8 @@ func newPlanCommand() *cobra.Command {
 		Short: "Show hosts, roles, resolved attributes, package sets, images and outputs",
 		Args:  oneRecipe,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, diags := builder.Load(args[0], rf.options())
-			if err := loadFailed(cmd, filesOf(r), diags); err != nil {
+			r, err := rf.load(cmd, args[0])
+			if err != nil {
 				return err
 			}
 			p, diags := builder.MakePlan(r)

@@ -16,8 +16,8 @@ func newPushCommand() *cobra.Command {
 		Short: "Push the image bundle into the site registry, digests preserved",
 		Args:  oneRecipe,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, diags := builder.Load(args[0], rf.options())
-			if err := loadFailed(cmd, filesOf(r), diags); err != nil {
+			r, err := rf.load(cmd, args[0])
+			if err != nil {
 				return err
 			}
 			opts.Progress = newProgress(cmd.ErrOrStderr()).event

@@ -27,8 +27,8 @@ func newRenderCommand() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, diags := builder.Load(args[0], rf.options())
-			if err := loadFailed(cmd, filesOf(r), diags); err != nil {
+			r, err := rf.load(cmd, args[0])
+			if err != nil {
 				return err
 			}
 			profiles, err := builder.NewProfiles(r, nil)

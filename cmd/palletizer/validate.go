@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/palletizer/palletizer/builder"
 )
 
 func newValidateCommand() *cobra.Command {
@@ -15,9 +13,8 @@ func newValidateCommand() *cobra.Command {
 		Short: "Check a recipe and print every problem with its position; exit 1 on any error",
 		Args:  oneRecipe,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, diags := builder.Load(args[0], rf.options())
-			files := filesOf(r)
-			if err := loadFailed(cmd, files, diags); err != nil {
+			r, err := rf.load(cmd, args[0])
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: valid (%s, %s, %s)\n", args[0],
