@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -127,13 +128,13 @@ func (r *Recipe) checkRole(role Role, components, repoNames []string) hcl.Diagno
 		}
 	}
 	for _, c := range sortedKeys(role.ComponentInstall) {
-		if !contains(role.Components, c) {
+		if !slices.Contains(role.Components, c) {
 			diags = append(diags, errorAt(role.Range.Ptr(), "Install mode for a component the role lacks",
 				fmt.Sprintf("Role %q sets how to install %q but does not list it in components%s.", role.Name, c, suggestion(c, role.Components))))
 		}
 	}
 	for _, name := range role.Repositories {
-		if !contains(repoNames, name) {
+		if !slices.Contains(repoNames, name) {
 			diags = append(diags, errorAt(role.Range.Ptr(), "Unknown repository",
 				fmt.Sprintf("Role %q names repository %q%s; repositories: %s.", role.Name, name, suggestion(name, repoNames), list(repoNames))))
 		}
@@ -169,7 +170,7 @@ func (r *Recipe) checkQuorums(roles map[string]*Role) hcl.Diagnostics {
 func (r *Recipe) HostsRunning(component string) []Host {
 	var out []Host
 	for _, h := range r.Hosts {
-		if role := r.Role(h.Role); role != nil && contains(role.Components, component) {
+		if role := r.Role(h.Role); role != nil && slices.Contains(role.Components, component) {
 			out = append(out, h)
 		}
 	}
@@ -230,12 +231,7 @@ func checkNodeFile(n Node) hcl.Diagnostics {
 
 func checkRepository(repo Repository, attrs hcl.Attributes) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	at := func(name string) *hcl.Range {
-		if a, ok := attrs[name]; ok {
-			return a.Expr.Range().Ptr()
-		}
-		return repo.Range.Ptr()
-	}
+	at := attrRanges{attrs, repo.Range}.at
 	switch repo.Type {
 	case "rpm":
 		if repo.BaseURL == "" && repo.MirrorList == "" {
@@ -314,11 +310,7 @@ func checkImage(img Image, attrs hcl.Attributes) hcl.Diagnostics {
 			continue // local sources: an OCI layout directory or a docker-archive tarball
 		}
 		if _, err := name.ParseReference(ref, name.StrictValidation); err != nil {
-			rng := img.Range.Ptr()
-			if a, ok := attrs[field]; ok {
-				rng = a.Expr.Range().Ptr()
-			}
-			diags = append(diags, errorAt(rng, "Invalid image reference",
+			diags = append(diags, errorAt(attrRanges{attrs, img.Range}.at(field), "Invalid image reference",
 				fmt.Sprintf("Image %q: %s %q does not parse (%s); write registry/repository:tag or registry/repository@sha256:digest, lowercase.", img.Name, field, ref, err)))
 		}
 	}
@@ -326,15 +318,6 @@ func checkImage(img Image, attrs hcl.Attributes) hcl.Diagnostics {
 		diags[0], diags[1] = diags[1], diags[0]
 	}
 	return diags
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func mapValues(m map[string]string) []string {

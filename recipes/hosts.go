@@ -60,13 +60,13 @@ func (r *Recipe) decodeHost(b *hcl.Block, ctx *hcl.EvalContext) hcl.Diagnostics 
 		return diags
 	}
 	attrs, _ := b.Body.JustAttributes()
-	h := Host{Name: b.Labels[0], Role: raw.Role, Rack: raw.Rack, Rank: r.nextRank(raw.Rack), Range: b.DefRange, RoleRange: *exprRange(attrs, "role", b)}
+	h := Host{Name: b.Labels[0], Role: raw.Role, Rack: raw.Rack, Rank: r.nextRank(raw.Rack), Range: b.DefRange, RoleRange: *attrRanges{attrs, b.DefRange}.at("role")}
 	if raw.Rank != nil {
 		h.Rank = *raw.Rank
 	}
 	addr, err := netip.ParseAddr(raw.IP)
 	if err != nil {
-		diags = append(diags, errorAt(exprRange(attrs, "ip", b), "Invalid host address",
+		diags = append(diags, errorAt(attrRanges{attrs, b.DefRange}.at("ip"), "Invalid host address",
 			fmt.Sprintf("ip = %q is not an IP address; write e.g. \"10.1.1.10\".", raw.IP)))
 	}
 	h.Addr = addr
@@ -93,25 +93,25 @@ func (r *Recipe) decodeHostRange(b *hcl.Block, ctx *hcl.EvalContext) hcl.Diagnos
 			fmt.Sprintf("%q must hold exactly one %%d (or %%02d) where the host number goes, e.g. \"backend-0-%%d\".", pattern)))
 	}
 	if raw.Count < 1 || raw.Count > maxHostsPerRange {
-		return append(diags, errorAt(exprRange(attrs, "count", b), "Invalid host count",
+		return append(diags, errorAt(attrRanges{attrs, b.DefRange}.at("count"), "Invalid host count",
 			fmt.Sprintf("count = %d: a hosts block names 1 to %d hosts.", raw.Count, maxHostsPerRange)))
 	}
 	if raw.First < 0 {
-		return append(diags, errorAt(exprRange(attrs, "first", b), "Invalid first index", "first must be 0 or more."))
+		return append(diags, errorAt(attrRanges{attrs, b.DefRange}.at("first"), "Invalid first index", "first must be 0 or more."))
 	}
 	start, err := netip.ParseAddr(raw.IPFrom)
 	if err != nil {
-		return append(diags, errorAt(exprRange(attrs, "ip_from", b), "Invalid first address",
+		return append(diags, errorAt(attrRanges{attrs, b.DefRange}.at("ip_from"), "Invalid first address",
 			fmt.Sprintf("ip_from = %q is not an IP address; write e.g. \"10.1.1.11\".", raw.IPFrom)))
 	}
 	last, err := addrAdd(start, int64(raw.Count-1))
 	network := r.Cluster.Network
 	switch {
 	case err != nil:
-		return append(diags, errorAt(exprRange(attrs, "ip_from", b), "Address range overflows",
+		return append(diags, errorAt(attrRanges{attrs, b.DefRange}.at("ip_from"), "Address range overflows",
 			fmt.Sprintf("%d hosts from %s run past the last address; start lower or name fewer hosts.", raw.Count, start)))
 	case network.IsValid() && network.Contains(start) && !network.Contains(last):
-		return append(diags, errorAt(exprRange(attrs, "count", b), "Address range overflows its network",
+		return append(diags, errorAt(attrRanges{attrs, b.DefRange}.at("count"), "Address range overflows its network",
 			fmt.Sprintf("%d hosts from %s end at %s, outside network %s; start lower, name fewer hosts, or widen the network.", raw.Count, start, last, network)))
 	}
 	var hostAttrs []Attribute
@@ -128,7 +128,7 @@ func (r *Recipe) decodeHostRange(b *hcl.Block, ctx *hcl.EvalContext) hcl.Diagnos
 		}
 		r.Hosts = append(r.Hosts, Host{
 			Name: name, Role: raw.Role, Addr: addr, Rack: raw.Rack, Rank: r.nextRank(raw.Rack),
-			Attributes: hostAttrs, Range: b.DefRange, RoleRange: *exprRange(attrs, "role", b),
+			Attributes: hostAttrs, Range: b.DefRange, RoleRange: *attrRanges{attrs, b.DefRange}.at("role"),
 		})
 		addr = addr.Next()
 	}
@@ -162,13 +162,6 @@ func checkHostName(name string, rng *hcl.Range) hcl.Diagnostics {
 	}
 	return hcl.Diagnostics{errorAt(rng, "Invalid host name",
 		fmt.Sprintf("%q is not an RFC 1123 host name: use lowercase letters, digits and dashes, not starting or ending with a dash, at most 63 characters per label.", name))}
-}
-
-func exprRange(attrs hcl.Attributes, name string, b *hcl.Block) *hcl.Range {
-	if a, ok := attrs[name]; ok {
-		return a.Expr.Range().Ptr()
-	}
-	return b.DefRange.Ptr()
 }
 
 // addrAdd returns a+n, or an error when that runs past the last address of a's family.

@@ -172,12 +172,7 @@ func (r *Recipe) decodeCluster(bs []*hcl.Block, ctx *hcl.EvalContext, opts Optio
 	}
 	diags = append(diags, gohcl.DecodeBody(b.Body, ctx, &raw)...)
 	attrs, _ := b.Body.JustAttributes()
-	at := func(name string) *hcl.Range {
-		if a, ok := attrs[name]; ok {
-			return a.Expr.Range().Ptr()
-		}
-		return b.DefRange.Ptr()
-	}
+	at := attrRanges{attrs, b.DefRange}.at
 	c := &r.Cluster
 	c.Name, c.Version, c.Arch, c.Domain, c.Timezone = b.Labels[0], raw.Version, raw.Arch, raw.Domain, raw.Timezone
 	c.RootPasswordHash, c.Zookeeper, c.Range = raw.RootHash, raw.Zookeeper, b.DefRange
@@ -210,6 +205,19 @@ func (r *Recipe) decodeCluster(bs []*hcl.Block, ctx *hcl.EvalContext, opts Optio
 	}
 	diags = append(diags, c.decodeNetwork(raw.Network, raw.Gateway, raw.Nameservers, at)...)
 	return diags
+}
+
+// attrRanges points a diagnostic at a setting's value, or at its block when it is not set.
+type attrRanges struct {
+	attrs hcl.Attributes
+	block hcl.Range
+}
+
+func (a attrRanges) at(name string) *hcl.Range {
+	if attr, ok := a.attrs[name]; ok {
+		return attr.Expr.Range().Ptr()
+	}
+	return a.block.Ptr()
 }
 
 func errorAt(rng *hcl.Range, summary, detail string) *hcl.Diagnostic {
