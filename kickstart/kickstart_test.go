@@ -260,10 +260,7 @@ func mainChapter(t *testing.T, doc []byte) string {
 // or quote that would make anaconda's %post fail on a real install.
 func checkShellSyntax(t *testing.T, ks []byte) {
 	t.Helper()
-	sh, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash not found")
-	}
+	sh := testutil.RequireTool(t, "bash")
 	for _, s := range splitSections(string(ks)) {
 		if s.header == "" || strings.HasPrefix(s.header, "%packages") || strings.Contains(s.header, "--interpreter=/usr/bin/python") {
 			continue

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"errors"
+	"github.com/palletizer/palletizer/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -76,10 +77,7 @@ func TestFileShellText(t *testing.T) {
 // TestFileShellRuns runs the generated shell under the real sh and checks the files it writes,
 // including content that would end a naive here-document and text the shell must not expand.
 func TestFileShellRuns(t *testing.T) {
-	sh, err := exec.LookPath("sh")
-	if err != nil {
-		t.Skip("no sh")
-	}
+	sh := testutil.RequireTool(t, "sh")
 	dir := t.TempDir()
 	t.Setenv("PALLETIZER_TEST_VALUE", "expanded-value")
 	files := []struct {
