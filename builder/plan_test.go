@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/palletizer/palletizer/internal/testutil"
+	"github.com/palletizer/palletizer/profile"
 	"github.com/palletizer/palletizer/recipes"
 )
 
@@ -78,4 +79,22 @@ func TestPlanQuorum(t *testing.T) {
 	if p.Cluster.Quorum != 2 || len(p.Cluster.Masters) != 3 || len(p.Cluster.Zookeeper) != 3 {
 		t.Errorf("aws-ha: masters %v zookeeper %v quorum %d; want 3, 3, 2", p.Cluster.Masters, p.Cluster.Zookeeper, p.Cluster.Quorum)
 	}
+}
+
+func profilesOf(t *testing.T, r *recipes.Recipe) *Profiles {
+	t.Helper()
+	p, err := NewProfiles(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func mustHost(t *testing.T, profiles *Profiles, host string) *profile.Profile {
+	t.Helper()
+	p, err := profiles.Host(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -17,15 +17,9 @@ func TestRenderGolden(t *testing.T) {
 	ext := map[string]string{FormatKickstart: ".ks", FormatProfile: ".xml", FormatCloudConfig: ".yaml"}
 	for _, name := range examples {
 		r := loadExample(t, name)
-		profiles, err := NewProfiles(r, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		profiles := profilesOf(t, r)
 		for _, h := range r.Hosts {
-			p, err := profiles.Host(h.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := mustHost(t, profiles, h.Name)
 			for format, suffix := range ext {
 				out, err := Render(r, p, format)
 				if err != nil {
@@ -48,15 +42,9 @@ func TestRenderGolden(t *testing.T) {
 // slave.
 func TestStackiSeedKickstarts(t *testing.T) {
 	r := loadExample(t, "stacki-mesos")
-	profiles, err := NewProfiles(r, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	profiles := profilesOf(t, r)
 	render := func(host string) string {
-		p, err := profiles.Host(host)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := mustHost(t, profiles, host)
 		ks, err := Render(r, p, FormatKickstart)
 		if err != nil {
 			t.Fatal(err)
@@ -97,15 +85,9 @@ func TestCloudConfigSchema(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range examples {
 		r := loadExample(t, name)
-		profiles, err := NewProfiles(r, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		profiles := profilesOf(t, r)
 		for _, h := range r.Hosts {
-			p, err := profiles.Host(h.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := mustHost(t, profiles, h.Name)
 			doc, err := Render(r, p, FormatCloudConfig)
 			if err != nil {
 				t.Fatal(err)
@@ -126,14 +108,8 @@ func TestCloudConfigSchema(t *testing.T) {
 // (zoo.cfg, myid, the mesos files) appears in both with the same content.
 func TestKickstartAndCloudConfigAgree(t *testing.T) {
 	r := loadExample(t, "aws-ha")
-	profiles, err := NewProfiles(r, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := profiles.Host("master-2")
-	if err != nil {
-		t.Fatal(err)
-	}
+	profiles := profilesOf(t, r)
+	p := mustHost(t, profiles, "master-2")
 	ks, _ := Render(r, p, FormatKickstart)
 	cc, _ := Render(r, p, FormatCloudConfig)
 	files := append([]profile.File{}, p.Files...)

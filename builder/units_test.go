@@ -20,16 +20,10 @@ func TestContainerUnitsVerify(t *testing.T) {
 		t.Fatalf("no systemd units at %s to verify against (Debian package systemd): %v", sysUnits, err)
 	}
 	r := loadExample(t, "indigo-containers")
-	profiles, err := NewProfiles(r, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	profiles := profilesOf(t, r)
 	checked := 0
 	for _, host := range []string{"master-1", "slave-1", "lb-1"} {
-		p, err := profiles.Host(host)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := mustHost(t, profiles, host)
 		if len(p.Containers) == 0 {
 			t.Fatalf("%s runs no containers", host)
 		}
