@@ -254,8 +254,8 @@ func checkInstaller(t *testing.T, path string) {
 	}
 }
 
-// A lock written and read back pins the same packages, and a locked build of it reproduces the
-// unlocked build's repositories; a pin upstream no longer serves fails the build, named.
+// A lock written and read back pins the same packages, a locked mirror selects exactly those
+// files, and a pin upstream no longer serves fails, named.
 func TestLockRoundTripAndDrift(t *testing.T) {
 	url, key := upstream(t)
 	r := loadWith(t, "aws-ha", map[string]string{"upstream": url, "repo_key": key})
@@ -285,8 +285,17 @@ func TestLockRoundTripAndDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Selection.Packages) != len(l.Packages) {
-		t.Errorf("locked mirror selected %d packages, the lock has %d", len(m.Selection.Packages), len(l.Packages))
+	got := map[string]bool{}
+	for _, p := range m.Selection.Packages {
+		got[p.Checksum.Value] = true
+	}
+	for _, pin := range l.Packages {
+		if !got[pin.SHA256] {
+			t.Errorf("locked mirror did not select %s (sha256 %s)", pin.NEVRA(), pin.SHA256)
+		}
+	}
+	if len(got) != len(l.Packages) {
+		t.Errorf("locked mirror selected %d files, the lock pins %d", len(got), len(l.Packages))
 	}
 	back.Packages[0].SHA256 = strings.Repeat("0", 64)
 	if _, err := Mirror(ctx, r, back, BuildOptions{Store: store}); err == nil || !strings.Contains(err.Error(), back.Packages[0].Name) {
